@@ -111,7 +111,7 @@ class UserAccessInline(admin.StackedInline):
 class ProjectMembershipInline(admin.TabularInline):
     model = ProjectMembership
     extra = 0
-    autocomplete_fields = ["project"]
+    raw_id_fields = ["project"]
     fields = ["project", "template"]
 
     def has_add_permission(self, request, obj=None):
@@ -183,7 +183,7 @@ class ProjectMembershipAdmin(CompanyAdminOnlyMixin, admin.ModelAdmin):
     list_filter = ["template"]
     list_select_related = ["user", "project", "template"]
     search_fields = ["user__username", "user__email", "project__number", "project__name"]
-    autocomplete_fields = ["project", "user"]
+    raw_id_fields = ["project", "user"]
     ordering = ["project__number", "user__username"]
 
     def save_model(self, request, obj, form, change):
