@@ -6,9 +6,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.erp.lifecycle import ErpExportable
 
 
-class Company(TimeStampedModel):
+class Company(ErpExportable, TimeStampedModel):
     name = models.CharField(max_length=255, db_index=True)
     address = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=100, blank=True)

@@ -6,9 +6,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.erp.lifecycle import ErpExportable
 
 
-class Project(TimeStampedModel):
+class Project(ErpExportable, TimeStampedModel):
     class Stage(models.TextChoices):
         BIDDING = "bidding", "Bidding"
         PRE_CONSTRUCTION = "pre_construction", "Pre-Construction"
@@ -51,18 +52,32 @@ class Project(TimeStampedModel):
         return f"{self.number} – {self.name}"
 
 
-class SubJob(TimeStampedModel):
+class SubJob(ErpExportable, TimeStampedModel):
     """A sub job: a Sage Extra on the project's job (R48, R260–R261)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sub_jobs")
     code = models.CharField(max_length=30)
     name = models.CharField(max_length=255)
+    sage_extra_id = models.CharField(
+        "Sage Extra ID",
+        max_length=30,
+        null=True,
+        blank=True,
+        help_text="The Sage extra this sub job is synced with (pre-filled from the code at export, R49).",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "code"]
-        constraints = [models.UniqueConstraint(fields=["project", "code"], name="projects_sub_job_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="projects_sub_job_code_unique"),
+            models.UniqueConstraint(
+                fields=["project", "sage_extra_id"],
+                condition=models.Q(sage_extra_id__isnull=False),
+                name="projects_sub_job_extra_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.number}/{self.code} – {self.name}"

@@ -1,0 +1,385 @@
+"""The export engine: send, retrieve, accept, reject, resend, retry, unlink — and the export itself.
+
+Every state change follows one order: lock the row → ask the permission matrix → run the
+transition (fields only) → save → write the transition log → enqueue after commit.
+
+Exactly-once: accepting creates an ``ExportAttempt`` with an idempotency key; the task claims it
+with a lease, and the connector asks the ERP for that key (and the item's earlier keys) before
+writing. A retry, a crash after the ERP committed, or two workers never write twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.access.checks import require
+from apps.core.exceptions import Conflict, ValidationFailed
+from apps.erp.connector import get_connector
+from apps.erp.errors import ErpError
+from apps.erp.lifecycle import ERP_LIFECYCLE_FIELDS, ErpExportable, ErpStatus
+from apps.erp.models import ErpSettings, ErpTransition, ExportAttempt
+from apps.erp.registry import ExportAdapter, ExportResult, get_adapter
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_TRIES = 5
+RATE_LIMIT_WAIT = timedelta(hours=1)
+
+
+def erp_settings() -> ErpSettings:
+    settings_row = ErpSettings.objects.order_by("pk").first()
+    if settings_row is None:
+        settings_row, _ = ErpSettings.objects.get_or_create(pk=1, defaults={"connected_at": timezone.now()})
+    return settings_row
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _lock(adapter: ExportAdapter, obj) -> ErpExportable:
+    return adapter.model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _log(adapter, obj, *, action, from_status, actor=None, comment="", data=None) -> ErpTransition:
+    return ErpTransition.objects.create(
+        item_type=adapter.item_type,
+        object_id=obj.pk,
+        action=action,
+        from_status=from_status,
+        to_status=obj.erp_status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        comment=comment,
+        data=data or {},
+    )
+
+
+def _save(obj, *extra_fields: str) -> None:
+    obj.save(update_fields=[*ERP_LIFECYCLE_FIELDS, *extra_fields, "updated_at"])
+
+
+def _refuse_transition(adapter: ExportAdapter, obj, action: str) -> Conflict:
+    status = ErpStatus(obj.erp_status).label
+    return Conflict(
+        f"Cannot {action} {adapter.label} {adapter.describe(obj)}: it is {status}.",
+        code="invalid_transition",
+        extra={"erp_status": obj.erp_status},
+    )
+
+
+def _transition(adapter, obj, action: str, method_name: str, *args, **kwargs) -> None:
+    method = getattr(obj, method_name)
+    from django_fsm import can_proceed
+
+    if not can_proceed(method):
+        raise _refuse_transition(adapter, obj, action)
+    method(*args, **kwargs)
+
+
+def _check_send_problems(adapter: ExportAdapter, obj) -> None:
+    problems = adapter.send_problems(obj)
+    if problems:
+        raise ValidationFailed(problems, code="erp_prerequisites")
+
+
+def _direct_export_on(adapter: ExportAdapter) -> bool:
+    return bool(adapter.direct_export_setting and getattr(erp_settings(), adapter.direct_export_setting))
+
+
+def _start_attempt(adapter: ExportAdapter, obj, fields: dict) -> ExportAttempt:
+    attempt = ExportAttempt.objects.create(
+        item_type=adapter.item_type, object_id=obj.pk, erp_code=adapter.erp_code(obj, fields), payload=fields
+    )
+    transaction.on_commit(lambda: enqueue_attempt(attempt.pk))
+    return attempt
+
+
+def enqueue_attempt(attempt_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("apps.erp.tasks.export_attempt_run_task", attempt_id, task_name=f"erp-export-{attempt_id}", group="erp-export")
+
+
+# --- the lifecycle ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
+    """Send an item to ERP Integrations (or straight to the ERP when Direct Export is on for its type)."""
+    adapter = get_adapter(item_type)
+    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    if obj.erp_status != ErpStatus.NOT_IN_ERP:
+        raise _refuse_transition(adapter, obj, "send")
+    _check_send_problems(adapter, obj)
+    now = timezone.now()
+    obj.erp_sent_by, obj.erp_sent_at = actor, now
+    if _direct_export_on(adapter):
+        fields = adapter.clean_accept_fields(obj, adapter.accept_defaults(obj), get_connector())
+        _transition(adapter, obj, "send", "erp_send_direct")
+        obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = fields, actor, now
+        _save(obj)
+        _log(adapter, obj, action="send_direct", from_status=from_status, actor=actor, data={"fields": fields})
+        _start_attempt(adapter, obj, fields)
+    else:
+        _transition(adapter, obj, "send", "erp_send")
+        _save(obj)
+        _log(adapter, obj, action="send", from_status=from_status, actor=actor)
+    return obj
+
+
+@transaction.atomic
+def erp_retrieve(*, item_type: str, obj, actor) -> ErpExportable:
+    """Take an item back from Ready to Export before an approver has acted on it."""
+    adapter = get_adapter(item_type)
+    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    _transition(adapter, obj, "retrieve", "erp_retrieve")
+    _save(obj)
+    _log(adapter, obj, action="retrieve", from_status=from_status, actor=actor)
+    return obj
+
+
+@transaction.atomic
+def erp_accept(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpExportable:
+    """The approver accepts: the item is exported with the fields they entered (e.g. the Sage Job ID)."""
+    adapter = get_adapter(item_type)
+    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    if obj.erp_status != ErpStatus.READY_TO_EXPORT:
+        raise _refuse_transition(adapter, obj, "accept")
+    _check_send_problems(adapter, obj)
+    entered = {**adapter.accept_defaults(obj), **{k: v for k, v in (fields or {}).items() if v not in (None, "")}}
+    cleaned = adapter.clean_accept_fields(obj, entered, get_connector())
+    _transition(adapter, obj, "accept", "erp_accept")
+    obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = cleaned, actor, timezone.now()
+    _save(obj)
+    _log(adapter, obj, action="accept", from_status=from_status, actor=actor, data={"fields": cleaned})
+    _start_attempt(adapter, obj, cleaned)
+    return obj
+
+
+@transaction.atomic
+def erp_reject(*, item_type: str, obj, actor, comment: str) -> ErpExportable:
+    adapter = get_adapter(item_type)
+    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed({"comment": "Say why you reject it; the sender sees your comment."})
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    _transition(adapter, obj, "reject", "erp_reject", comment=comment)
+    _save(obj)
+    _log(adapter, obj, action="reject", from_status=from_status, actor=actor, comment=comment)
+    return obj
+
+
+@transaction.atomic
+def erp_resend(*, item_type: str, obj, actor) -> ErpExportable:
+    adapter = get_adapter(item_type)
+    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    if obj.erp_status != ErpStatus.REJECTED:
+        raise _refuse_transition(adapter, obj, "resend")
+    _check_send_problems(adapter, obj)
+    _transition(adapter, obj, "resend", "erp_resend")
+    obj.erp_sent_by, obj.erp_sent_at = actor, timezone.now()
+    _save(obj)
+    _log(adapter, obj, action="resend", from_status=from_status, actor=actor)
+    return obj
+
+
+@transaction.atomic
+def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpExportable:
+    """Export a failed item again once its cause is fixed. New approver fields replace the old ones."""
+    adapter = get_adapter(item_type)
+    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    if obj.erp_status != ErpStatus.FAILED_TO_EXPORT:
+        raise _refuse_transition(adapter, obj, "retry")
+    _check_send_problems(adapter, obj)
+    entered = {**obj.erp_fields, **{k: v for k, v in (fields or {}).items() if v not in (None, "")}}
+    cleaned = adapter.clean_accept_fields(obj, entered, get_connector())
+    _transition(adapter, obj, "retry", "erp_retry")
+    obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = cleaned, actor, timezone.now()
+    _save(obj)
+    _log(adapter, obj, action="retry", from_status=from_status, actor=actor, data={"fields": cleaned})
+    last = ExportAttempt.objects.filter(item_type=adapter.item_type, object_id=obj.pk).order_by("-pk").first()
+    if last is not None and last.status == ExportAttempt.Status.FAILED and last.erp_code == adapter.erp_code(obj, cleaned):
+        # The same code: retry the same attempt, with the same idempotency key (R201).
+        last.status, last.not_before, last.error_code, last.error_message = ExportAttempt.Status.QUEUED, None, "", ""
+        last.payload = cleaned
+        last.save(update_fields=["status", "not_before", "error_code", "error_message", "payload", "updated_at"])
+        transaction.on_commit(lambda: enqueue_attempt(last.pk))
+    else:
+        _start_attempt(adapter, obj, cleaned)
+    return obj
+
+
+@transaction.atomic
+def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExportable:
+    """Break the link to the ERP record: free once the ERP record is gone, else the approver confirms."""
+    adapter = get_adapter(item_type)
+    if adapter.unlink_action is None:
+        raise Conflict(f"{adapter.label.capitalize()}s cannot be unlinked from the ERP.", code="unlink_not_supported")
+    require(actor, adapter.unlink_action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    if obj.erp_status != ErpStatus.SYNCED:
+        raise _refuse_transition(adapter, obj, "unlink")
+    still_there = adapter.erp_record_exists(obj, connector=get_connector())
+    if still_there and not confirm:
+        raise Conflict(
+            f"{adapter.describe(obj)} is still in Sage 300 CRE. Delete it there first, or confirm that you want to "
+            "unlink it anyway (Trestle will no longer keep the two in step).",
+            code="erp_record_still_exists",
+        )
+    erp_id = getattr(obj, adapter.erp_id_field)
+    _transition(adapter, obj, "unlink", "erp_unlink")
+    setattr(obj, adapter.erp_id_field, None)
+    _save(obj, adapter.erp_id_field)
+    _log(
+        adapter, obj, action="unlink", from_status=from_status, actor=actor,
+        data={"erp_id": erp_id, "erp_record_still_exists": still_there},
+    )
+    return obj
+
+
+@transaction.atomic
+def erp_link(*, item_type: str, obj, erp_id: str, actor=None, action: str = "link", data: dict | None = None):
+    """Mark an item synced with an ERP record that already exists (imported from, or linked to, the ERP)."""
+    adapter = get_adapter(item_type)
+    obj = _lock(adapter, obj)
+    from_status = obj.erp_status
+    _transition(adapter, obj, action, "erp_link")
+    setattr(obj, adapter.erp_id_field, erp_id)
+    obj.erp_synced_at = timezone.now()
+    _save(obj, adapter.erp_id_field)
+    _log(adapter, obj, action=action, from_status=from_status, actor=actor, data={"erp_id": erp_id, **(data or {})})
+    return obj
+
+
+# --- the export itself (runs in the worker) -----------------------------------------------------
+
+
+def _claim(attempt_id: int, worker: str) -> ExportAttempt | None:
+    now = timezone.now()
+    claimable = Q(status=ExportAttempt.Status.QUEUED) | Q(status=ExportAttempt.Status.RUNNING, lease_expires_at__lt=now)
+    not_waiting = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    with transaction.atomic():
+        attempt = (
+            ExportAttempt.objects.select_for_update().filter(claimable & not_waiting, pk=attempt_id).first()
+        )
+        if attempt is None:
+            return None
+        attempt.status = ExportAttempt.Status.RUNNING
+        attempt.lease_owner = worker
+        attempt.lease_expires_at = now + LEASE
+        attempt.started_at = attempt.started_at or now
+        attempt.tries += 1
+        attempt.save(update_fields=["status", "lease_owner", "lease_expires_at", "started_at", "tries", "updated_at"])
+    return attempt
+
+
+def _earlier_keys(attempt: ExportAttempt) -> list[str]:
+    """Keys of every attempt of this item: a write made under any of them is this item's."""
+    keys = ExportAttempt.objects.filter(item_type=attempt.item_type, object_id=attempt.object_id).values_list(
+        "idempotency_key", flat=True
+    )
+    return [str(key) for key in keys]
+
+
+def export_attempt_run(*, attempt_id: int, worker: str | None = None) -> str:
+    """Run one export attempt. Safe to call any number of times, from any number of workers."""
+    worker = worker or f"{socket.gethostname()}:{id(object())}"
+    attempt = _claim(attempt_id, worker)
+    if attempt is None:
+        return "not claimable"
+    adapter = get_adapter(attempt.item_type)
+    obj = adapter.model.objects.select_related(*adapter.select_related()).get(pk=attempt.object_id)
+    connector = get_connector()
+    try:
+        found = connector.find_by_idempotency_keys(_earlier_keys(attempt))
+        result = (
+            # An earlier try of this item reached the ERP before Trestle could record it.
+            ExportResult(erp_id=found.erp_id, data={**found.data, "recovered": True})
+            if found is not None
+            else adapter.export(obj, attempt.payload, connector=connector, idempotency_key=str(attempt.idempotency_key))
+        )
+    except ErpError as error:
+        return _attempt_failed(adapter, attempt, error)
+    return _attempt_succeeded(adapter, attempt, result)
+
+
+@transaction.atomic
+def _attempt_succeeded(adapter: ExportAdapter, attempt: ExportAttempt, result: ExportResult) -> str:
+    attempt = ExportAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.status == ExportAttempt.Status.SUCCEEDED:
+        return "already succeeded"
+    obj = _lock(adapter, adapter.model(pk=attempt.object_id))
+    from_status = obj.erp_status
+    changed = adapter.apply_synced(obj, attempt.payload, result)
+    if obj.erp_status == ErpStatus.EXPORTING:
+        obj.erp_export_succeeded()
+    obj.erp_synced_at = timezone.now()
+    _save(obj, *changed)
+    attempt.status = ExportAttempt.Status.SUCCEEDED
+    attempt.finished_at = timezone.now()
+    attempt.lease_expires_at = None
+    attempt.result = {"erp_id": result.erp_id, **result.data}
+    attempt.linked_existing = result.linked_existing
+    attempt.save(update_fields=["status", "finished_at", "lease_expires_at", "result", "linked_existing", "updated_at"])
+    _log(
+        adapter, obj, action="export_succeeded", from_status=from_status,
+        data={"erp_id": result.erp_id, "linked_existing": result.linked_existing, "attempt": attempt.pk},
+    )
+    return "succeeded"
+
+
+@transaction.atomic
+def _attempt_failed(adapter: ExportAdapter, attempt: ExportAttempt, error: ErpError) -> str:
+    attempt = ExportAttempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt.error_code, attempt.error_message = error.code, error.message
+    attempt.lease_expires_at = None
+    if error.retryable and error.code in ("timeout", "rate_limited") and attempt.tries < MAX_TRIES:
+        # Transient: wait and go again with the same key. The reaper re-enqueues it when due.
+        wait = RATE_LIMIT_WAIT if error.code == "rate_limited" else timedelta(seconds=2 ** attempt.tries)
+        attempt.status = ExportAttempt.Status.QUEUED
+        attempt.not_before = timezone.now() + wait
+        attempt.save(update_fields=["status", "not_before", "error_code", "error_message", "lease_expires_at", "updated_at"])
+        return f"will retry after {wait}"
+    attempt.status = ExportAttempt.Status.FAILED
+    attempt.finished_at = timezone.now()
+    attempt.save(update_fields=["status", "finished_at", "error_code", "error_message", "lease_expires_at", "updated_at"])
+    obj = _lock(adapter, adapter.model(pk=attempt.object_id))
+    from_status = obj.erp_status
+    if obj.erp_status == ErpStatus.EXPORTING:
+        obj.erp_export_failed(code=error.code, message=error.message, resolution=error.resolution)
+        _save(obj)
+        _log(adapter, obj, action="export_failed", from_status=from_status, data=error.as_dict())
+    return "failed"
+
+
+def export_attempts_reap(*, now=None) -> list[int]:
+    """Re-enqueue attempts whose worker died (lease expired) or whose wait is over. Returns their ids."""
+    now = now or timezone.now()
+    due = ExportAttempt.objects.filter(
+        Q(status=ExportAttempt.Status.RUNNING, lease_expires_at__lt=now)
+        | Q(status=ExportAttempt.Status.QUEUED, not_before__lte=now)
+        | Q(status=ExportAttempt.Status.QUEUED, not_before__isnull=True, updated_at__lt=now - LEASE)
+    ).values_list("pk", flat=True)
+    ids = list(due)
+    for attempt_id in ids:
+        enqueue_attempt(attempt_id)
+    return ids
