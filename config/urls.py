@@ -4,12 +4,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.erp.admin_views import ErpIntegrationsView
+
 admin.site.site_header = "Trestle"
 admin.site.site_title = "Trestle"
 admin.site.index_title = "Project financials in step with Sage 300 CRE"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/erp/integrations/", admin.site.admin_view(ErpIntegrationsView.as_view()), name="erp-integrations"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -383,3 +383,18 @@ def export_attempts_reap(*, now=None) -> list[int]:
     for attempt_id in ids:
         enqueue_attempt(attempt_id)
     return ids
+
+
+@transaction.atomic
+def erp_settings_save(*, settings_row: ErpSettings, changed: list[str], actor=None) -> ErpSettings:
+    """Change ERP settings. Direct Export switches need P#18, everything else P#16."""
+    from apps.access.matrix import Action
+
+    direct = {"direct_export_commitments", "direct_export_commitment_change_orders", "direct_export_invoices"}
+    if actor is not None:
+        if set(changed) & direct:
+            require(actor, Action.ENABLE_DIRECT_EXPORT)
+        if set(changed) - direct:
+            require(actor, Action.CONFIGURE_ADVANCED_SETTINGS)
+    settings_row.save()
+    return settings_row
