@@ -1,0 +1,451 @@
+"""The embedded Sage 300 CRE company: tables named after Sage's ODBC tables, columns after Sage's columns.
+
+Only this app's services write these tables, and only ``apps.sage300.connector`` reads them on
+behalf of Trestle. Foreign keys to a job or vendor point at its *code* (``to_field``), so the
+``Job`` and ``Vendor`` columns hold the code exactly as Sage's tables do; extras, cost codes and
+categories are keyed by row because their codes are only unique within their parent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.money import MONEY_DIGITS, MONEY_PLACES
+from apps.sage300.limits import (
+    CATEGORY_FIELDS,
+    COST_CODE_FIELDS,
+    EXTRA_FIELDS,
+    JOB_FIELDS,
+    VENDOR_FIELDS,
+    VENDOR_INSURANCE_FIELDS,
+)
+
+ZERO = Decimal("0.00")
+
+
+def MoneyField(verbose_name: str | None = None, **kwargs) -> models.DecimalField:  # noqa: N802 - reads as a field type
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+def UnitsField(verbose_name: str | None = None, **kwargs) -> models.DecimalField:  # noqa: N802
+    # Sage's unit fields are 8.4 in import files; the column leaves room for totals.
+    kwargs.setdefault("default", Decimal("0.0000"))
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
+
+
+class SageStamped(models.Model):
+    """Sage stamps every master record; ``Date_Stamp`` moves on every change (incremental reads use it)."""
+
+    created_at = models.DateTimeField("created", auto_now_add=True, db_column="Created_Stamp")
+    date_stamp = models.DateTimeField("changed", auto_now=True, db_index=True, db_column="Date_Stamp")
+
+    class Meta:
+        abstract = True
+
+
+# --- The company and its simulator settings ------------------------------------------------
+
+
+class SageCompany(models.Model):
+    """The one Sage company (data folder) this simulator holds, and its fault-injection dials.
+
+    The dials live in the database, not in settings, so that every worker process sees a
+    change made in the admin or by a soak test at once.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    company_name = models.CharField(max_length=50, default="Trestle Construction (embedded)", db_column="Company_Name")
+    sage_version = models.CharField(max_length=10, default="24.1", db_column="Sage_Version")
+    hourly_request_limit = models.PositiveIntegerField(
+        default=5000,
+        db_column="Hourly_Request_Limit",
+        help_text="API requests allowed per clock hour before Sage answers with the rate-limit error (R212).",
+    )
+    fault_failure_rate = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.000"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        db_column="Fault_Failure_Rate",
+        help_text="Share of API requests that fail with a transient timeout (0 = never, 1 = always).",
+    )
+    fault_after_commit_share = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.000"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        db_column="Fault_After_Commit_Share",
+        help_text="Share of injected failures that happen after the write committed: the caller sees an "
+        "error although Sage has the record.",
+    )
+    fault_slow_ms = models.PositiveIntegerField(
+        default=0, db_column="Fault_Slow_Ms", help_text="Delay added to every API request, in milliseconds."
+    )
+    fault_seed = models.BigIntegerField(
+        null=True,
+        blank=True,
+        db_column="Fault_Seed",
+        help_text="Set to make the injected faults repeatable; empty for random faults.",
+    )
+
+    class Meta:
+        db_table = "SAGE_COMPANY"
+        verbose_name = "Sage company"
+        verbose_name_plural = "Sage company"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="sage300_company_singleton"),
+            models.CheckConstraint(
+                condition=Q(fault_failure_rate__gte=0, fault_failure_rate__lte=1), name="sage300_fault_rate_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(fault_after_commit_share__gte=0, fault_after_commit_share__lte=1),
+                name="sage300_fault_after_commit_share_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} (Sage 300 CRE {self.sage_version})"
+
+
+# --- Job Cost: standard lists ---------------------------------------------------------------
+
+
+class StandardCostCode(SageStamped):
+    cost_code = models.CharField(max_length=COST_CODE_FIELDS["cost_code"].max_length, unique=True, db_column="Cost_Code")
+    description = models.CharField(max_length=COST_CODE_FIELDS["description"].max_length, blank=True, db_column="Description")
+    group_cost_code = models.BooleanField(
+        default=False, db_column="Group_Cost_Code", help_text="Summary code (last section all zeros, e.g. 01-000)."
+    )
+
+    class Meta:
+        db_table = "JCM_MASTER__STANDARD_COST_CODE"
+        ordering = ["cost_code"]
+        verbose_name = "standard cost code"
+
+    def __str__(self) -> str:
+        return f"{self.cost_code} – {self.description}"
+
+
+class AccumulateAs(models.TextChoices):
+    LABOR = "Labor", "Labor"
+    MATERIAL = "Material", "Material"
+    SUBCONTRACT = "Subcontract", "Subcontract"
+    EQUIPMENT = "Equipment", "Equipment"
+    OTHER = "Other", "Other"
+
+
+class StandardCategory(SageStamped):
+    category = models.CharField(max_length=CATEGORY_FIELDS["category"].max_length, unique=True, db_column="Category")
+    description = models.CharField(max_length=CATEGORY_FIELDS["description"].max_length, blank=True, db_column="Description")
+    accumulate_as = models.CharField(
+        max_length=12, choices=AccumulateAs.choices, default=AccumulateAs.OTHER, db_column="Accumulate_As"
+    )
+
+    class Meta:
+        db_table = "JCM_MASTER__STANDARD_CATEGORY"
+        ordering = ["category"]
+        verbose_name = "standard category"
+        verbose_name_plural = "standard categories"
+
+    def __str__(self) -> str:
+        return f"{self.category} – {self.description}"
+
+
+# --- Job Cost: jobs, extras, cost codes, categories ------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    UNSTARTED = "Unstarted", "Unstarted"
+    IN_PROGRESS = "In Progress", "In Progress"
+    CLOSED = "Closed", "Closed"
+
+
+class BillingMethod(models.TextChoices):
+    CONTRACTS = "Contracts", "Contracts"
+    QUICKBILL = "Quickbill", "Quickbill"
+
+
+class BillingLevel(models.TextChoices):
+    JOB = "Job", "Job"
+    DIVISION = "Division", "Division"
+    SECTION = "Section", "Section"
+
+
+class Job(SageStamped):
+    job = models.CharField(max_length=JOB_FIELDS["job"].max_length, unique=True, db_column="Job")
+    normalized_job = models.CharField(
+        max_length=JOB_FIELDS["job"].max_length,
+        unique=True,
+        editable=False,
+        db_column="Normalized_Job",
+        help_text="The job id without punctuation, upper case: Sage refuses a second job with the same code.",
+    )
+    description = models.CharField("job name", max_length=JOB_FIELDS["description"].max_length, db_column="Description")
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.UNSTARTED, db_column="Status")
+    address_1 = models.CharField(max_length=JOB_FIELDS["address_1"].max_length, blank=True, db_column="Address_1")
+    address_2 = models.CharField(max_length=JOB_FIELDS["address_2"].max_length, blank=True, db_column="Address_2")
+    city = models.CharField(max_length=JOB_FIELDS["city"].max_length, blank=True, db_column="City")
+    state = models.CharField(max_length=JOB_FIELDS["state"].max_length, blank=True, db_column="State")
+    zip_code = models.CharField("ZIP code", max_length=JOB_FIELDS["zip_code"].max_length, blank=True, db_column="ZIP_Code")
+    billing_method = models.CharField(
+        max_length=10, choices=BillingMethod.choices, default=BillingMethod.CONTRACTS, db_column="Billing_Method"
+    )
+    billing_level = models.CharField(
+        max_length=10,
+        choices=BillingLevel.choices,
+        blank=True,
+        db_column="Billing_Level",
+        help_text="Only for Quickbill jobs.",
+    )
+    uses_extras = models.BooleanField(default=False, db_column="Extras")
+    original_contract_amount = MoneyField(db_column="Original_Contract_Amount")
+
+    class Meta:
+        db_table = "JCM_MASTER__JOB"
+        ordering = ["job"]
+        indexes = [models.Index(fields=["status"], name="sage300_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.job} – {self.description}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == JobStatus.CLOSED
+
+
+class Extra(SageStamped):
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, to_field="job", db_column="Job", related_name="extras")
+    extra = models.CharField(max_length=EXTRA_FIELDS["extra"].max_length, db_column="Extra")
+    description = models.CharField(max_length=EXTRA_FIELDS["description"].max_length, blank=True, db_column="Description")
+
+    class Meta:
+        db_table = "JCM_MASTER__EXTRA"
+        ordering = ["job_id", "extra"]
+        constraints = [models.UniqueConstraint(fields=["job", "extra"], name="sage300_extra_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.extra} – {self.description}"
+
+
+class CostCode(SageStamped):
+    """A cost code on a job (or on one of its extras)."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, to_field="job", db_column="Job", related_name="cost_codes")
+    extra = models.ForeignKey(
+        Extra, on_delete=models.PROTECT, null=True, blank=True, db_column="Extra_Row_ID", related_name="cost_codes"
+    )
+    cost_code = models.CharField(max_length=COST_CODE_FIELDS["cost_code"].max_length, db_column="Cost_Code")
+    description = models.CharField(max_length=COST_CODE_FIELDS["description"].max_length, blank=True, db_column="Description")
+    group_cost_code = models.BooleanField(default=False, db_column="Group_Cost_Code")
+
+    class Meta:
+        db_table = "JCM_MASTER__COST_CODE"
+        ordering = ["job_id", "extra_id", "cost_code"]
+        constraints = [
+            # Sage keys cost codes by (Job, Extra, Cost_Code); NULL extras are never equal in SQL,
+            # so the job-level codes need their own constraint.
+            models.UniqueConstraint(
+                fields=["job", "extra", "cost_code"],
+                condition=Q(extra__isnull=False),
+                name="sage300_cost_code_unique_on_extra",
+            ),
+            models.UniqueConstraint(
+                fields=["job", "cost_code"], condition=Q(extra__isnull=True), name="sage300_cost_code_unique_on_job"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.job_id}/{self.extra.extra}" if self.extra_id else self.job_id
+        return f"{where} {self.cost_code} – {self.description}"
+
+
+class Category(SageStamped):
+    """A category on a job cost code: where the job's estimate (budget) lives."""
+
+    cost_code = models.ForeignKey(CostCode, on_delete=models.PROTECT, db_column="Cost_Code_Row_ID", related_name="categories")
+    category = models.CharField(max_length=CATEGORY_FIELDS["category"].max_length, db_column="Category")
+    description = models.CharField(max_length=CATEGORY_FIELDS["description"].max_length, blank=True, db_column="Description")
+    original_estimate = MoneyField(db_column="Original_Estimate")
+    original_estimate_units = UnitsField(db_column="Original_Estimate_Units")
+    approved_estimate_changes = MoneyField(db_column="Approved_Estimate_Changes")
+    approved_est_unit_changes = UnitsField(db_column="Approved_Est_Unit_Changes")
+    cost_unit_description = models.CharField(
+        max_length=CATEGORY_FIELDS["cost_unit_description"].max_length, blank=True, db_column="Cost_Unit_Description"
+    )
+
+    class Meta:
+        db_table = "JCM_MASTER__CATEGORY"
+        ordering = ["cost_code_id", "category"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["cost_code", "category"], name="sage300_category_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cost_code.cost_code} {self.category} – {self.description}"
+
+    @property
+    def total_estimate(self) -> Decimal:
+        return self.original_estimate + self.approved_estimate_changes
+
+
+# --- Accounts Payable: vendors and their insurance -------------------------------------------
+
+
+class VendorType(models.TextChoices):
+    """Sage's four vendor types, with the labels this company gave them in Custom Descriptions."""
+
+    SUBCONTRACTOR = "Subcontractor", "Subcontractor"
+    SUPPLIER = "Supplier", "Supplier"
+    SERVICE_PROVIDER = "Service provider", "Service provider"
+    OTHER = "Other", "Other"
+
+
+class Vendor(SageStamped):
+    vendor = models.CharField(max_length=VENDOR_FIELDS["vendor"].max_length, unique=True, db_column="Vendor")
+    name = models.CharField(max_length=VENDOR_FIELDS["name"].max_length, db_column="Name")
+    vendor_type = models.CharField(
+        "type", max_length=20, choices=VendorType.choices, default=VendorType.SUBCONTRACTOR, db_column="Type"
+    )
+    inactive = models.BooleanField(default=False, db_column="Inactive")
+    address_1 = models.CharField(max_length=VENDOR_FIELDS["address_1"].max_length, blank=True, db_column="Address_1")
+    address_2 = models.CharField(max_length=VENDOR_FIELDS["address_2"].max_length, blank=True, db_column="Address_2")
+    city = models.CharField(max_length=VENDOR_FIELDS["city"].max_length, blank=True, db_column="City")
+    state = models.CharField(max_length=VENDOR_FIELDS["state"].max_length, blank=True, db_column="State")
+    zip_code = models.CharField("ZIP", max_length=VENDOR_FIELDS["zip_code"].max_length, blank=True, db_column="ZIP")
+    telephone = models.CharField(max_length=VENDOR_FIELDS["telephone"].max_length, blank=True, db_column="Telephone")
+    fax_number = models.CharField(max_length=VENDOR_FIELDS["fax_number"].max_length, blank=True, db_column="Fax_Number")
+
+    class Meta:
+        db_table = "APM_MASTER__VENDOR"
+        ordering = ["vendor"]
+        indexes = [
+            models.Index(fields=["inactive"], name="sage300_vendor_inactive"),
+            models.Index(fields=["name"], name="sage300_vendor_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} – {self.name}"
+
+
+class InsuranceType(models.TextChoices):
+    """Sage's default insurance types, the only ones the hub imports (R63)."""
+
+    GENERAL_LIABILITY = "General Liability", "General Liability"
+    AUTOMOBILE = "Automobile", "Automobile"
+    UMBRELLA = "Umbrella", "Umbrella"
+    WORKERS = "Worker's", "Worker's"
+
+
+class VendorInsurance(SageStamped):
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, to_field="vendor", db_column="Vendor", related_name="insurance"
+    )
+    insurance_type = models.CharField(max_length=20, choices=InsuranceType.choices, db_column="Insurance_Type")
+    policy_number = models.CharField(
+        max_length=VENDOR_INSURANCE_FIELDS["policy_number"].max_length, blank=True, db_column="Policy_Number"
+    )
+    insurance_company = models.CharField(
+        max_length=VENDOR_INSURANCE_FIELDS["insurance_company"].max_length, blank=True, db_column="Insurance_Company"
+    )
+    limit = MoneyField(db_column="Limit")
+    effective_date = models.DateField(null=True, blank=True, db_column="Effective_Date")
+    expiration_date = models.DateField(null=True, blank=True, db_column="Expiration_Date")
+
+    class Meta:
+        db_table = "APM_MASTER__VENDOR_INSURANCE"
+        ordering = ["vendor_id", "insurance_type"]
+        verbose_name = "vendor insurance"
+        verbose_name_plural = "vendor insurance"
+        constraints = [models.UniqueConstraint(fields=["vendor", "insurance_type"], name="sage300_vendor_insurance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id} {self.insurance_type}"
+
+
+# --- General Ledger periods -----------------------------------------------------------------
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "Open", "Open"
+    CLOSED = "Closed", "Closed"
+
+
+class GLPeriod(models.Model):
+    fiscal_year = models.PositiveSmallIntegerField(db_column="Fiscal_Year")
+    period = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)], db_column="Period"
+    )
+    start_date = models.DateField(db_column="Start_Date")
+    end_date = models.DateField(db_column="End_Date")
+    status = models.CharField(max_length=6, choices=PeriodStatus.choices, default=PeriodStatus.OPEN, db_column="Status")
+
+    class Meta:
+        db_table = "GLM_MASTER__PERIOD"
+        ordering = ["fiscal_year", "period"]
+        verbose_name = "GL period"
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "period"], name="sage300_gl_period_unique"),
+            models.CheckConstraint(condition=Q(period__gte=1, period__lte=12), name="sage300_gl_period_range"),
+            models.CheckConstraint(condition=Q(start_date__lte=models.F("end_date")), name="sage300_gl_period_dates"),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="sage300_gl_period_dates_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}-{self.period:02d}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PeriodStatus.CLOSED
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+# --- The API bridge's own bookkeeping (hh2-style) --------------------------------------------
+
+
+class SageApiRequest(models.Model):
+    """Idempotency ledger: one row per write that carried an idempotency key.
+
+    Written in the same transaction as the write itself, so "the key is here" means "the write
+    is here". A repeat with the same key answers from this row and writes nothing.
+    """
+
+    idempotency_key = models.CharField(max_length=100, unique=True, db_column="Idempotency_Key")
+    operation = models.CharField(max_length=50, db_column="Operation")
+    entity_key = models.CharField(max_length=100, db_column="Entity_Key", help_text="e.g. the job id written.")
+    request_hash = models.CharField(max_length=64, db_column="Request_Hash")
+    response = models.JSONField(default=dict, db_column="Response")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, db_column="Created_At")
+
+    class Meta:
+        db_table = "SAGE_API__REQUEST"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API request (idempotency ledger)"
+        verbose_name_plural = "API requests (idempotency ledger)"
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.entity_key} ({self.idempotency_key})"
+
+
+class SageApiUsage(models.Model):
+    """Requests counted per clock hour, for the hourly request limit (R212)."""
+
+    hour_start = models.DateTimeField(unique=True, db_column="Hour_Start")
+    request_count = models.PositiveIntegerField(default=0, db_column="Request_Count")
+
+    class Meta:
+        db_table = "SAGE_API__USAGE"
+        ordering = ["-hour_start"]
+        verbose_name = "API usage per hour"
+        verbose_name_plural = "API usage per hour"
+
+    def __str__(self) -> str:
+        return f"{self.hour_start:%Y-%m-%d %H:00}: {self.request_count} requests"

@@ -1,0 +1,115 @@
+"""Reads of the embedded Sage, for the connector and the admin.
+
+Every ``*_page`` is keyset-paginated: rows after the key ``after`` in key order, at most
+``limit`` of them, and the key to pass for the next page (``None`` on the last page). A page
+costs the same few queries whatever its size: related rows come in one extra query per page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.sage300.models import (
+    Category,
+    CostCode,
+    Extra,
+    GLPeriod,
+    Job,
+    StandardCategory,
+    StandardCostCode,
+    Vendor,
+    VendorInsurance,
+)
+
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 5000
+
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[Row]):
+    rows: list[Row]
+    next_after: str | int | None
+
+
+def _page(queryset: QuerySet, *, key: str, after: str | int | None, limit: int) -> KeysetPage:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}.")
+    if after is not None:
+        queryset = queryset.filter(**{f"{key}__gt": after})
+    # One row more than asked tells whether another page follows, without a COUNT.
+    rows = list(queryset.order_by(key)[: limit + 1])
+    if len(rows) <= limit:
+        return KeysetPage(rows=rows, next_after=None)
+    rows = rows[:limit]
+    return KeysetPage(rows=rows, next_after=getattr(rows[-1], key))
+
+
+def standard_cost_codes_page(*, after: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> KeysetPage[StandardCostCode]:
+    return _page(StandardCostCode.objects.all(), key="cost_code", after=after, limit=limit)
+
+
+def standard_categories_page(*, after: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> KeysetPage[StandardCategory]:
+    return _page(StandardCategory.objects.all(), key="category", after=after, limit=limit)
+
+
+def vendors_page(
+    *, after: str | None = None, limit: int = DEFAULT_PAGE_SIZE, active_only: bool = False
+) -> KeysetPage[Vendor]:
+    """Vendors by vendor id, each with its insurance (``vendor.insurance.all()`` costs no query)."""
+    queryset = Vendor.objects.prefetch_related(
+        Prefetch("insurance", queryset=VendorInsurance.objects.order_by("insurance_type"))
+    )
+    if active_only:
+        queryset = queryset.filter(inactive=False)
+    return _page(queryset, key="vendor", after=after, limit=limit)
+
+
+def vendor_insurance_page(*, after: int | None = None, limit: int = DEFAULT_PAGE_SIZE) -> KeysetPage[VendorInsurance]:
+    return _page(VendorInsurance.objects.all(), key="id", after=after, limit=limit)
+
+
+def jobs_page(*, after: str | None = None, limit: int = DEFAULT_PAGE_SIZE, status: str | None = None) -> KeysetPage[Job]:
+    queryset = Job.objects.all()
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    return _page(queryset, key="job", after=after, limit=limit)
+
+
+def extras_page(
+    *, job: str | None = None, after: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> KeysetPage[Extra]:
+    queryset = Extra.objects.all()
+    if job is not None:
+        queryset = queryset.filter(job_id=job)
+    return _page(queryset, key="id", after=after, limit=limit)
+
+
+def job_cost_codes_page(
+    *, job: str | None = None, after: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> KeysetPage[CostCode]:
+    """Job cost codes in row order, each with its extra and its categories (by category code)."""
+    queryset = CostCode.objects.select_related("extra").prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("category"))
+    )
+    if job is not None:
+        queryset = queryset.filter(job_id=job)
+    return _page(queryset, key="id", after=after, limit=limit)
+
+
+def job_get(*, job: str) -> Job | None:
+    return Job.objects.filter(job=job).first()
+
+
+def vendor_get(*, vendor: str) -> Vendor | None:
+    return Vendor.objects.filter(vendor=vendor).first()
+
+
+def gl_period_for_date(day: datetime.date) -> GLPeriod | None:
+    """The GL period a date falls in, or ``None`` when the company has not set that year up."""
+    return GLPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
