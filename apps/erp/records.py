@@ -101,56 +101,6 @@ class JobCostCodeRecord:
     is_summary: bool = False
 
 
-# --- Writes: what the hub sends, and what the ERP answers ---------------------------------------
-
-
-@dataclass(frozen=True)
-class VendorExport:
-    """A company to create as an ERP vendor."""
-
-    vendor_id: str
-    name: str
-    address: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-    telephone: str = ""
-    fax: str = ""
-    vendor_type: str = ""
-
-
-@dataclass(frozen=True)
-class JobExport:
-    """A project to create as an ERP job, with its cost codes and their cost types (R44)."""
-
-    job_id: str
-    name: str
-    address: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-    cost_codes: tuple[JobCostCodeRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class ExtraExport:
-    """A sub job to create as an extra of an existing ERP job, with its cost codes."""
-
-    job_id: str
-    extra: str
-    description: str = ""
-    cost_codes: tuple[JobCostCodeRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """The ERP's answer to a write: the record's ERP id, whether an identical record was linked."""
-
-    erp_id: str
-    linked_existing: bool = False
-    data: dict = field(default_factory=dict)
-
-
 # --- writes: what Trestle sends, and what the ERP answers --------------------------------------
 
 

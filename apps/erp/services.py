@@ -23,12 +23,18 @@ from apps.core.exceptions import Conflict, ValidationFailed
 from apps.erp.connector import get_connector
 from apps.erp.errors import ErpError
 from apps.erp.lifecycle import ERP_LIFECYCLE_FIELDS, ErpExportable, ErpStatus
-from apps.erp.models import ErpSettings, ErpTransition, ExportAttempt
+from apps.access.models import ItemType
+from apps.erp.models import ErpSettings, ErpTransition, ExportAttempt, StagedRecord
 from apps.erp.registry import ExportAdapter, ExportResult, get_adapter
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+STAGED_KIND = {
+    ItemType.COMPANY: StagedRecord.Kind.VENDOR,
+    ItemType.PROJECT: StagedRecord.Kind.JOB,
+    ItemType.SUB_JOB: StagedRecord.Kind.EXTRA,
+}
 MAX_TRIES = 5
 RATE_LIMIT_WAIT = timedelta(hours=1)
 
@@ -249,6 +255,10 @@ def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExpor
     _transition(adapter, obj, "unlink", "erp_unlink")
     setattr(obj, adapter.erp_id_field, None)
     _save(obj, adapter.erp_id_field)
+    # The ERP record goes back to Ready to Import, so it can be linked or added again.
+    StagedRecord.objects.filter(kind=STAGED_KIND.get(adapter.item_type, ""), linked_object_id=obj.pk).update(
+        status=StagedRecord.Status.STAGED, linked_object_id=None, updated_at=timezone.now()
+    )
     _log(
         adapter, obj, action="unlink", from_status=from_status, actor=actor,
         data={"erp_id": erp_id, "erp_record_still_exists": still_there},

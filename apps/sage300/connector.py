@@ -10,9 +10,14 @@ the connector as ``ErpError``s of the hub's catalogue, still in Sage's exact wor
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 from apps.erp.records import (
+    ExtraExport,
+    JobExport,
+    VendorExport,
+    WriteResult,
     CostTypeRecord,
     ExtraRecord,
     JobCostCodeRecord,
@@ -27,7 +32,19 @@ from apps.sage300 import selectors
 from apps.sage300.errors import SageError
 from apps.sage300.faults import sage_call
 from apps.sage300.limits import SAGE_LIMITS  # noqa: F401 - declared here for the hub, defined beside the tables
-from apps.sage300.models import CostCode, Job, JobStatus, Vendor, VendorInsurance
+from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord, JobImportRecord
+from apps.sage300.models import (
+    CostCode,
+    Extra,
+    Job,
+    JobStatus,
+    SageApiRequest,
+    StandardCategory,
+    Vendor,
+    VendorInsurance,
+)
+from apps.sage300.rules import normalized_job
+from apps.sage300.services import extra_create, job_import, vendor_create
 
 DEFAULT_PAGE_SIZE = selectors.DEFAULT_PAGE_SIZE
 
@@ -142,7 +159,125 @@ def _job_cost_code_record(cost_code: CostCode) -> JobCostCodeRecord:
     )
 
 
-class Sage300Connector:
+# --- writes and the lookups that guard them ----------------------------------------------------
+
+_NAME_NOISE = re.compile(r"\b(inc|llc|co|corp|corporation|company|ltd|the)\b|[^a-z0-9 ]")
+
+
+def _same_name(first: str, second: str) -> bool:
+    def normal(value: str) -> str:
+        return " ".join(_NAME_NOISE.sub(" ", value.lower()).split())
+
+    return normal(first) == normal(second)
+
+
+def _translated(call: Callable, **kwargs):
+    """Call a Sage service (already a counted, faultable request) and report refusals as ErpErrors."""
+    try:
+        return call(**kwargs)
+    except SageError as error:
+        raise as_erp_error(error) from error
+
+
+def _cost_structure_records(job_id: str, cost_codes, *, extra: str = "") -> list:
+    categories = dict(StandardCategory.objects.values_list("category", "description"))
+    records: list = []
+    for code in cost_codes:
+        records.append(CostCodeImportRecord(job=job_id, cost_code=code.code, description=code.description, extra=extra))
+        records.extend(
+            CategoryImportRecord(
+                job=job_id, cost_code=code.code, category=category, description=categories.get(category, ""), extra=extra
+            )
+            for category in code.category_codes
+        )
+    return records
+
+
+class _Sage300Writes:
+    @sage_request("lookup_requests")
+    def find_by_idempotency_keys(self, keys: list[str]) -> WriteResult | None:
+        """The write made under any of ``keys``, if Sage has one (hh2's request log)."""
+        row = SageApiRequest.objects.filter(idempotency_key__in=keys).order_by("created_at").first()
+        if row is None:
+            return None
+        response = row.response or {}
+        erp_id = response.get("extra") or response.get("vendor") or response.get("job") or row.entity_key
+        return WriteResult(erp_id=erp_id, data={"operation": row.operation, **response})
+
+    @sage_request("lookup_job")
+    def job_id_taken(self, job_id: str) -> str | None:
+        """``"job_id_exists"`` for the same id, ``"job_code_exists"`` for the same code ignoring punctuation."""
+        if Job.objects.filter(job=job_id).exists():
+            return "job_id_exists"
+        if Job.objects.filter(normalized_job=normalized_job(job_id)).exists():
+            return "job_code_exists"
+        return None
+
+    @sage_request("lookup_extra")
+    def extra_exists(self, job_id: str, extra: str) -> bool:
+        return Extra.objects.filter(job_id=job_id, extra=extra).exists()
+
+    @sage_request("lookup_vendor")
+    def vendor(self, vendor_id: str) -> VendorRecord | None:
+        found = Vendor.objects.filter(vendor=vendor_id).prefetch_related("insurance").first()
+        return _vendor_record(found) if found else None
+
+    def same_vendor(self, record: VendorRecord, *, name: str) -> bool:
+        """Whether a Sage vendor is the company being exported (same name, ignoring case and Inc./LLC)."""
+        return _same_name(record.name, name)
+
+    def create_job(self, export: JobExport, *, idempotency_key: str) -> WriteResult:
+        """Create the job from a Job Cost import file's three record types (R44)."""
+        records = [
+            JobImportRecord(
+                job=export.job_id,
+                description=export.name,
+                address_1=export.address,
+                city=export.city,
+                state=export.state,
+                zip_code=export.zip,
+            ),
+            *_cost_structure_records(export.job_id, export.cost_codes),
+        ]
+        job = _translated(job_import, records=records, idempotency_key=idempotency_key)
+        return WriteResult(erp_id=job.job, data={"cost_codes": len(export.cost_codes)})
+
+    def create_extra(self, export: ExtraExport, *, idempotency_key: str) -> WriteResult:
+        records = _cost_structure_records(export.job_id, export.cost_codes, extra=export.extra)
+        extra = _translated(
+            extra_create,
+            job=export.job_id,
+            extra=export.extra,
+            description=export.description,
+            records=records,
+            idempotency_key=idempotency_key,
+        )
+        return WriteResult(erp_id=extra.extra, data={"job": export.job_id})
+
+    def create_vendor(self, export: VendorExport, *, idempotency_key: str) -> WriteResult:
+        """Create the vendor; if Sage already has this very vendor (same id and name), link it instead."""
+        existing = self.vendor(export.vendor_id)
+        if existing is not None:
+            if self.same_vendor(existing, name=export.name):
+                return WriteResult(erp_id=existing.vendor_id, linked_existing=True)
+            raise ErpError("vendor_id_exists", vendor=export.vendor_id)
+        vendor = _translated(
+            vendor_create,
+            vendor=export.vendor_id,
+            name=export.name,
+            vendor_type=export.vendor_type or "Subcontractor",
+            address_1=export.address,
+            city=export.city,
+            state=export.state,
+            zip_code=export.zip,
+            telephone=export.telephone,
+            fax_number=export.fax,
+            idempotency_key=idempotency_key,
+        )
+        return WriteResult(erp_id=vendor.vendor)
+
+
+class Sage300Connector(_Sage300Writes):
     name = "Sage 300 CRE"
     limits = SAGE_LIMITS
 
