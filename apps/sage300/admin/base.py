@@ -57,9 +57,33 @@ class SageForm(forms.ModelForm):
         return cleaned_data
 
 
+def at_the_sage_desk(request: HttpRequest) -> bool:
+    """Who may play the Sage-side accountant: company admins (Admin on the company Admin tool)."""
+    from apps.access.checks import has_tool_level
+    from apps.access.models import Level, Tool
+
+    return has_tool_level(request.user, Tool.COMPANY_ADMIN, Level.ADMIN)
+
+
 class SageModelAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False  # no COUNT(*) of a whole big table on every page
+
+    # The embedded Sage is another system: Trestle's tool levels don't reach it, only the desk does.
+    def has_module_permission(self, request):
+        return at_the_sage_desk(request)
+
+    def has_view_permission(self, request, obj=None):
+        return at_the_sage_desk(request)
+
+    def has_add_permission(self, request):
+        return at_the_sage_desk(request)
+
+    def has_change_permission(self, request, obj=None):
+        return at_the_sage_desk(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return at_the_sage_desk(request)
 
     def run_for_each(
         self,
