@@ -190,6 +190,7 @@ Q_CLUSTER = {
     "poll": 0.5,
     "sync": env_bool("Q_SYNC"),
     "label": "Background tasks",
+    "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if os.environ.get("Q_REDIS_URL"):
     Q_CLUSTER.pop("orm")
@@ -265,5 +266,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")}},
+    "loggers": {"django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")}},
 }
