@@ -7,14 +7,14 @@ in step there (and, for vendors, on the linked company when the settings say so)
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from django.utils import timezone
 
 from apps.access.matrix import Action
 from apps.companies.models import Company, CompanyInsurance
 from apps.erp.models import Dataset, StagedRecord
-from apps.erp.records import Page
+from apps.erp.records import Page, VendorRecord
 from apps.erp.sync import DatasetSpec, PageOutcome, register_dataset, stage_records
 from apps.projects.models import Project, SubJob
 from apps.wbs.services import RowsInvalid, cost_code_list_get_or_create_erp, cost_types_upsert, standard_cost_codes_upsert
@@ -83,14 +83,17 @@ INSURANCE_TYPES = {
 }
 
 
+VENDOR_DATA_FIELDS = [f.name for f in fields(VendorRecord) if f.name != "insurance"]
+SYNC_PAGE_SIZE = 2000
+
+
 def _vendor_data(record) -> dict:
-    data = asdict(record)
-    data.pop("insurance", None)
-    return data
+    # A flat dict by hand: dataclasses.asdict deep-copies and costs seconds on 50,000 vendors.
+    return {name: getattr(record, name) for name in VENDOR_DATA_FIELDS}
 
 
 def _vendors_read(connector, cursor: str | None) -> Page:
-    return connector.vendors(cursor=cursor)
+    return connector.vendors(cursor=cursor, limit=SYNC_PAGE_SIZE)
 
 
 def _vendors_write(records, run) -> PageOutcome:
@@ -170,7 +173,7 @@ def _insurance_write(records, companies: dict[str, Company]) -> None:
 
 
 def _jobs_read(connector, cursor: str | None) -> Page:
-    return connector.jobs(cursor=cursor)
+    return connector.jobs(cursor=cursor, limit=SYNC_PAGE_SIZE)
 
 
 def _jobs_write(records, run) -> PageOutcome:
@@ -185,7 +188,7 @@ def _jobs_write(records, run) -> PageOutcome:
 
 
 def _extras_read(connector, cursor: str | None) -> Page:
-    return connector.extras(cursor=cursor)
+    return connector.extras(cursor=cursor, limit=SYNC_PAGE_SIZE)
 
 
 def _extras_write(records, run) -> PageOutcome:

@@ -192,17 +192,19 @@ def stage_records(
         return outcome
     now = timezone.now()
     origin_ids = {origin for _, origin, _, _ in items}
-    existing = {
-        (row.parent_origin_id, row.origin_id): row
-        for row in StagedRecord.objects.filter(kind=kind, origin_id__in=origin_ids)
+    # Compare on (key, hash, link) only; whole rows are loaded just for the ones that changed.
+    known = {
+        (parent, origin): (pk, digest, linked_id)
+        for pk, parent, origin, digest, linked_id in StagedRecord.objects.filter(
+            kind=kind, origin_id__in=origin_ids
+        ).values_list("pk", "parent_origin_id", "origin_id", "content_hash", "linked_object_id")
     }
-    to_create, to_update = [], []
+    to_create, changed = [], {}
     for parent, origin, name, data in items:
         digest = content_hash(data)
         key = (parent, origin)
-        row = existing.get(key)
         linked_id = linked.get(key)
-        if row is None:
+        if key not in known:
             to_create.append(
                 StagedRecord(
                     kind=kind, parent_origin_id=parent, origin_id=origin, name=name, data=data, content_hash=digest,
@@ -211,14 +213,17 @@ def stage_records(
                 )
             )
             continue
-        changed = row.content_hash != digest or (linked_id and row.linked_object_id != linked_id)
-        if not changed:
+        pk, stored_digest, stored_link = known[key]
+        if stored_digest == digest and not (linked_id and stored_link != linked_id):
             outcome.unchanged += 1
             continue
+        changed[pk] = (name, data, digest, linked_id)
+    to_update = list(StagedRecord.objects.filter(pk__in=changed)) if changed else []
+    for row in to_update:
+        name, data, digest, linked_id = changed[row.pk]
         row.name, row.data, row.content_hash, row.last_seen_at, row.updated_at = name, data, digest, now, now
         if linked_id:
             row.linked_object_id, row.status = linked_id, StagedRecord.Status.IMPORTED
-        to_update.append(row)
     StagedRecord.objects.bulk_create(to_create, batch_size=1000)
     StagedRecord.objects.bulk_update(
         to_update, ["name", "data", "content_hash", "last_seen_at", "linked_object_id", "status", "updated_at"],

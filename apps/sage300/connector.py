@@ -129,7 +129,12 @@ def _vendor_record(vendor: Vendor) -> VendorRecord:
         inactive=vendor.inactive,
         vendor_type=vendor.vendor_type,
         address_2=vendor.address_2,
-        insurance=tuple(_insurance_record(insurance) for insurance in vendor.insurance.all()),
+        insurance=tuple(
+            _insurance_record(insurance)
+            for insurance in (
+                vendor.insurance_rows if hasattr(vendor, "insurance_rows") else vendor.insurance.order_by("insurance_type")
+            )
+        ),
     )
 
 
