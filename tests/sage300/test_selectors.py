@@ -50,7 +50,7 @@ def test_a_vendor_page_brings_its_insurance_in_one_more_query(vendors, sage_quer
     # when
     with sage_queries(2):
         page = selectors.vendors_page(limit=5)
-        insurance = [[i.insurance_type for i in vendor.insurance.all()] for vendor in page.rows]
+        insurance = [[i.insurance_type for i in vendor.insurance_rows] for vendor in page.rows]
 
     # then
     assert insurance == [["Automobile", "Umbrella"]] * 5
