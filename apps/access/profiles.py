@@ -31,6 +31,7 @@ class AccessProfile:
             "export": set(access.can_export_item_types) if access else {choice.value for choice in ItemType},
         }
         self._project_templates: dict[int, object | None] = {}
+        self._all_memberships_loaded = False
 
     @property
     def is_accounting_approver(self) -> bool:
@@ -56,14 +57,40 @@ class AccessProfile:
     def is_member(self, project: Project | int) -> bool:
         return self.is_superuser or self._project_template(project) is not None
 
+    @property
+    def is_member_of_any_project(self) -> bool:
+        return self.is_superuser or (self.is_active and any(self._memberships().values()))
+
+    def best_project_level(self, tool: Tool | str) -> Level:
+        """The highest level on a project tool over all the user's projects (for "on any project" questions)."""
+        tool = Tool(tool)
+        if not self.is_active:
+            return Level.NONE
+        if self.is_superuser:
+            return Level.ADMIN
+        levels = [template.level(tool) for template in self._memberships().values() if template is not None]
+        return max(levels, default=Level.NONE)
+
     def view_direct_cost_details(self, project: Project | int) -> bool:
         if self.is_superuser:
             return True
         template = self._project_template(project)
         return bool(template and template.view_direct_cost_details and template.budget >= Level.READ_ONLY)
 
+    def _memberships(self) -> dict[int, object | None]:
+        """Every membership of the user, loaded once (one query) and shared with ``_project_template``."""
+        if not self._all_memberships_loaded:
+            for membership in ProjectMembership.objects.select_related("template").filter(user_id=self.user.pk):
+                self._project_templates[membership.project_id] = membership.template
+            self._all_memberships_loaded = True
+        return self._project_templates
+
     def _project_template(self, project: Project | int):
         project_id = project if isinstance(project, int) else project.pk
+        if project_id is None:  # a project being created: nobody is on its team yet
+            return None
+        if self._all_memberships_loaded:
+            return self._project_templates.get(project_id)
         if project_id not in self._project_templates:
             membership = (
                 ProjectMembership.objects.select_related("template")

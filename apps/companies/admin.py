@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.access.admin_mixins import RulesAdminMixin, RulesInlineMixin
+from apps.access.rules import Resource
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.resources import CompanyResource
 from apps.companies.selectors import company_insurance_list, company_list
@@ -12,6 +14,7 @@ from apps.companies.services import (
     INSURANCE_FIELDS,
     company_archive,
     company_create,
+    company_delete,
     company_insurance_upsert,
     company_insurance_validate,
     company_unarchive,
@@ -28,6 +31,7 @@ from apps.core.admin_mixins import (
     fresh,
     run_service_action,
 )
+from apps.core.exceptions import ApplicationError
 from apps.core.money import format_money
 
 
@@ -46,9 +50,10 @@ class CompanyAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CompanyInsuranceInline(admin.TabularInline):
+class CompanyInsuranceInline(RulesInlineMixin, admin.TabularInline):
     """Insurance comes from Sage (R62); it is shown here and managed on its own page."""
 
+    rule_resource = Resource.COMPANY_INSURANCE
     model = CompanyInsurance
     fields = ("insurance_type", "policy_number", "insurance_provider", "limit", "effective_date", "expiration_date", "imported_from_erp")
     readonly_fields = fields
@@ -68,7 +73,10 @@ class CompanyInsuranceInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ServiceAdminMixin, NoHistoryRevertMixin, AllOrNothingImportExportMixin, SimpleHistoryAdmin):
+class CompanyAdmin(
+    RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, AllOrNothingImportExportMixin, SimpleHistoryAdmin
+):
+    rule_resource = Resource.COMPANY
     form = CompanyAdminForm
     resource_classes = [CompanyResource]
     list_display = ("name", "erp_company_id", "sage_link", "city", "state", "business_phone", "erp_vendor_type", "is_archived")
@@ -107,11 +115,21 @@ class CompanyAdmin(ServiceAdminMixin, NoHistoryRevertMixin, AllOrNothingImportEx
             company = company_create(**data, actor=request.user)
         adopt(obj, company)
 
-    @admin.action(description="Archive selected companies", permissions=["change"])
+    def delete_model(self, request, obj):
+        company_delete(company=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for company in queryset:
+            try:
+                company_delete(company=company, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+
+    @admin.action(description="Archive selected companies", permissions=["archive"])
     def archive_companies(self, request, queryset):
         run_service_action(self, request, queryset, service=company_archive, argument="company", done="{count} archived.")
 
-    @admin.action(description="Unarchive selected companies", permissions=["change"])
+    @admin.action(description="Unarchive selected companies", permissions=["archive"])
     def unarchive_companies(self, request, queryset):
         run_service_action(
             self, request, queryset, service=company_unarchive, argument="company", done="{count} unarchived."
@@ -142,7 +160,8 @@ class CompanyInsuranceAdminForm(forms.ModelForm):
 
 
 @admin.register(CompanyInsurance)
-class CompanyInsuranceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CompanyInsuranceAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    rule_resource = Resource.COMPANY_INSURANCE
     form = CompanyInsuranceAdminForm
     list_display = ("company", "insurance_type", "policy_number", "insurance_provider", "limit", "effective_date", "expiration_date", "imported_from_erp")
     list_filter = ("insurance_type", "imported_from_erp")

@@ -1,7 +1,7 @@
 """Reads of the company directory.
 
-``user`` is accepted now and ignored: per-user scoping arrives with a later issue and will be
-applied here, so callers already pass it.
+The directory is company-wide: with ``user`` the rows are all there, or none for a user who may
+not see the directory (``apps.access.rules``). ``user=None`` is an internal read and is not scoped.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from apps.access.rules import Operation, Resource, allowed
 from apps.companies.models import Company, CompanyInsurance
 
 
@@ -19,6 +20,8 @@ def company_list(*, filters: Mapping[str, Any] | None = None, user=None) -> Quer
     ``erp_inactive``, ``search`` (name, ERP Company ID, city or e-mail)."""
     filters = filters or {}
     queryset = Company.objects.all()
+    if user is not None and not allowed(user, Resource.COMPANY, Operation.VIEW):
+        queryset = queryset.none()
     if "is_archived" in filters:
         queryset = queryset.filter(is_archived=filters["is_archived"])
     if "erp_linked" in filters:
@@ -38,6 +41,8 @@ def company_insurance_list(
 ) -> QuerySet[CompanyInsurance]:
     filters = filters or {}
     queryset = CompanyInsurance.objects.select_related("company")
+    if user is not None and not allowed(user, Resource.COMPANY_INSURANCE, Operation.VIEW):
+        queryset = queryset.none()
     if company is not None:
         queryset = queryset.filter(company=company)
     if "insurance_type" in filters:

@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
+from apps.access.rules import Operation, Resource, require_actor
 from apps.companies.models import Company, CompanyInsurance
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money
@@ -95,6 +97,9 @@ def company_create(
     actor=None,
 ) -> Company:
     """Add a company to the directory; with ``erp_company_id`` it is created linked to that Sage vendor."""
+    require_actor(actor, Resource.COMPANY, Operation.ADD)
+    if is_archived:
+        require_actor(actor, Resource.COMPANY, Operation.ARCHIVE)
     data = {
         "name": name,
         "address": address,
@@ -121,6 +126,7 @@ def company_create(
 @transaction.atomic
 def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> Company:
     """Change a company's directory fields. ``erp_company_id`` may be given only unchanged."""
+    require_actor(actor, Resource.COMPANY, Operation.CHANGE)
     errors: ErrorDict = {}
     for field in set(data) - set(COMPANY_EDITABLE_FIELDS) - {"erp_company_id"}:
         if field == "is_archived":
@@ -147,6 +153,7 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
 @transaction.atomic
 def company_archive(*, company: Company, actor=None) -> Company:
     """Archive a company (e.g. a Sage vendor that won't be used in Trestle, R57)."""
+    require_actor(actor, Resource.COMPANY, Operation.ARCHIVE)
     if company.is_archived:
         raise Conflict(f"{company.name} is already archived.", code="already_archived")
     company.is_archived = True
@@ -157,12 +164,44 @@ def company_archive(*, company: Company, actor=None) -> Company:
 
 @transaction.atomic
 def company_unarchive(*, company: Company, actor=None) -> Company:
+    require_actor(actor, Resource.COMPANY, Operation.ARCHIVE)
     if not company.is_archived:
         raise Conflict(f"{company.name} is not archived.", code="not_archived")
     company.is_archived = False
     _set_actor(company, actor)
     company.save(update_fields=["is_archived", "updated_at"])
     return company
+
+
+def company_delete_problem(*, company: Company) -> str | None:
+    """Why the company cannot be deleted, or ``None``. A company linked to a Sage vendor is archived instead (R57)."""
+    if company.erp_company_id:
+        return (
+            f"{company.name} is linked to the Sage 300 CRE vendor {company.erp_company_id} and cannot be deleted; "
+            "archive it instead."
+        )
+    erp_status = getattr(company, "erp_status", "not_in_erp")
+    if erp_status != "not_in_erp":
+        return (
+            f"{company.name} is on its way to Sage 300 CRE ({company.get_erp_status_display().lower()}); "
+            "retrieve it from ERP Integrations before deleting it."
+        )
+    return None
+
+
+@transaction.atomic
+def company_delete(*, company: Company, actor=None) -> None:
+    """Delete a company that was never linked to Sage 300 CRE, with its insurance."""
+    require_actor(actor, Resource.COMPANY, Operation.DELETE)
+    problem = company_delete_problem(company=company)
+    if problem:
+        raise Conflict(problem, code="company_in_erp")
+    _set_actor(company, actor)
+    try:
+        company.delete()
+    except ProtectedError as exc:
+        kinds = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        raise Conflict(f"{company.name} cannot be deleted while {', '.join(kinds)} refer to it.", code="company_in_use") from exc
 
 
 INSURANCE_FIELDS = (
@@ -238,6 +277,7 @@ def company_insurance_upsert(
     ``from_erp=True`` is the Sage import (linked companies only, R62); a policy imported from Sage is
     not edited by hand afterwards.
     """
+    require_actor(actor, Resource.COMPANY_INSURANCE, Operation.CHANGE)
     data = {
         "policy_number": policy_number,
         "insurance_provider": insurance_provider,

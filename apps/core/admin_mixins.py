@@ -63,6 +63,17 @@ class ServiceAdminMixin:
             request._service_refusal = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ApplicationError as exc:
+            # A service refused the delete (and its transaction rolled back): say why, on the object's page.
+            self.message_user(request, exc.message, messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id], current_app=self.admin_site.name)
+            )
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         refusal = getattr(request, "_service_refusal", None)
@@ -127,9 +138,10 @@ def badge(text: str, *, colour: str) -> str:
 class AllOrNothingImportExportMixin(ImportExportMixin):
     """django-import-export in the admin, with Trestle's rules.
 
-    CSV and XLSX only; the library's preview-then-confirm flow; import needs ``<app>.import_<model>``
-    (``has_import_permission`` via ``IMPORT_EXPORT_IMPORT_PERMISSION_CODE``) and export the view
-    permission. The preview and the confirmed import both run all or nothing, and problems are
+    CSV and XLSX only; the library's preview-then-confirm flow. Who may import and export is the
+    access rules' call: hub admins put ``apps.access.admin_mixins.RulesAdminMixin`` first in their
+    bases, whose ``has_import_permission`` / ``has_export_permission`` ask ``apps.access.rules``
+    (the library's default would read ``<app>.import_<model>`` model permissions). The preview and the confirmed import both run all or nothing, and problems are
     listed as row / column / message by ``apps.core.imports`` — the same report the commands print.
     """
 

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.access.admin_mixins import RulesAdminMixin, RulesInlineMixin
+from apps.access.models import ProjectMembership
+from apps.access.rules import Resource
 from apps.core.admin_mixins import (
     NoHistoryRevertMixin,
     ServiceAdminMixin,
@@ -21,6 +24,7 @@ from apps.projects.selectors import project_list, sub_job_list
 from apps.projects.services import (
     PROJECT_EDITABLE_FIELDS,
     project_create,
+    project_delete,
     project_update,
     project_validate,
     sub_job_create,
@@ -72,7 +76,8 @@ class SubJobInlineForm(forms.ModelForm):
         return cleaned
 
 
-class SubJobInline(admin.TabularInline):
+class SubJobInline(RulesInlineMixin, admin.TabularInline):
+    rule_resource = Resource.SUB_JOB
     model = SubJob
     form = SubJobInlineForm
     fields = ("code", "name")
@@ -80,9 +85,10 @@ class SubJobInline(admin.TabularInline):
     show_change_link = True
 
 
-class ProjectCostCodeInline(admin.TabularInline):
+class ProjectCostCodeInline(RulesInlineMixin, admin.TabularInline):
     """The project's cost codes; project-specific ones (created in Sage for this job) are marked (R34)."""
 
+    rule_resource = Resource.PROJECT_COST_CODE
     model = ProjectCostCode
     fields = ("cost_code", "description", "sub_job", "cost_types_display", "erp_synced_at")
     readonly_fields = fields
@@ -110,7 +116,8 @@ class ProjectCostCodeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+class ProjectAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+    rule_resource = Resource.PROJECT
     form = ProjectAdminForm
     list_display = ("number", "name", "sage_job", "stage", "city", "state", "cost_code_list", "is_active")
     list_filter = ("stage", "is_active", ("sage_job_id", admin.EmptyFieldListFilter), "cost_code_list")
@@ -154,6 +161,22 @@ class ProjectAdmin(ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
             project = project_create(**data, actor=request.user)
         adopt(obj, project)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The team goes with its project; only company admins manage memberships one by one.
+        perms_needed.discard(ProjectMembership._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        project_delete(project=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            try:
+                project_delete(project=project, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not SubJob:
             formset.save()
@@ -188,7 +211,8 @@ class SubJobAdminForm(forms.ModelForm):
 
 
 @admin.register(SubJob)
-class SubJobAdmin(ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+class SubJobAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+    rule_resource = Resource.SUB_JOB
     form = SubJobAdminForm
     list_display = ("code", "name", "project", "cost_code_count")
     list_filter = (("project__sage_job_id", admin.EmptyFieldListFilter),)

@@ -1,7 +1,8 @@
 """Reads of projects and sub jobs.
 
-``user`` is accepted now and ignored: per-user project scoping arrives with a later issue and
-will be applied here, so callers already pass it.
+With ``user`` the rows are scoped to the projects that user is on the team of (guardian's
+``view_project`` grant, ``apps.access.selectors``); superusers see every project. ``user=None`` is an
+internal read (sync, imports, commands) and is not scoped.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from apps.access.selectors import scope_to_projects
 from apps.projects.models import Project, SubJob
 
 
@@ -19,6 +21,8 @@ def project_list(*, filters: Mapping[str, Any] | None = None, user=None) -> Quer
     ``integrated`` (has a Sage Job ID), ``cost_code_list``, ``search`` (number, name, Sage Job ID, city)."""
     filters = filters or {}
     queryset = Project.objects.select_related("cost_code_list")
+    if user is not None:
+        queryset = scope_to_projects(queryset, user, project_field="pk")
     if "is_active" in filters:
         queryset = queryset.filter(is_active=filters["is_active"])
     if filters.get("stage"):
@@ -41,6 +45,8 @@ def sub_job_list(
     """Sub jobs with their project, by project number and code."""
     filters = filters or {}
     queryset = SubJob.objects.select_related("project")
+    if user is not None:
+        queryset = scope_to_projects(queryset, user)
     if project is not None:
         queryset = queryset.filter(project=project)
     if filters.get("search"):

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
-from apps.core.exceptions import ApplicationError
+from apps.access.rules import Operation, Resource, require_actor
+from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.validation import ErrorDict, add_error, model_field_errors, raise_if_errors, text
 from apps.projects.models import Project, SubJob
 from apps.wbs.models import CostCodeList
@@ -94,6 +96,7 @@ def project_create(
 ) -> Project:
     """Create a project. Without ``cost_code_list`` it uses the ERP standard list when there is one
     (and it is available for new projects), so that the project can be integrated later."""
+    require_actor(actor, Resource.PROJECT, Operation.ADD)
     if cost_code_list is None:
         erp_list = erp_cost_code_list()
         if erp_list is not None and erp_list.available_for_new_projects:
@@ -119,6 +122,7 @@ def project_create(
 @transaction.atomic
 def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> Project:
     """Change a project's own fields. The Sage Job ID cannot be changed here."""
+    require_actor(actor, Resource.PROJECT, Operation.CHANGE, obj=project)
     errors: ErrorDict = {}
     for field in set(data) - set(PROJECT_EDITABLE_FIELDS) - {"sage_job_id"}:
         add_error(errors, field, "This field cannot be changed here.")
@@ -139,6 +143,42 @@ def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> 
     return project
 
 
+def project_delete_problem(*, project: Project) -> str | None:
+    """Why the project cannot be deleted, or ``None``. A project Sage knows about is kept (set it inactive)."""
+    if project.sage_job_id:
+        return (
+            f"Project {project.number} is integrated with Sage 300 CRE (job {project.sage_job_id}) and cannot be "
+            "deleted; set it inactive instead."
+        )
+    erp_status = getattr(project, "erp_status", "not_in_erp")
+    if erp_status != "not_in_erp":
+        return (
+            f"Project {project.number} is on its way to Sage 300 CRE ({project.get_erp_status_display().lower()}); "
+            "retrieve it from ERP Integrations before deleting it."
+        )
+    return None
+
+
+@transaction.atomic
+def project_delete(*, project: Project, actor=None) -> None:
+    """Delete a project that Sage 300 CRE never saw, with its sub jobs and cost codes."""
+    require_actor(actor, Resource.PROJECT, Operation.DELETE, obj=project)
+    problem = project_delete_problem(project=project)
+    if problem:
+        raise Conflict(problem, code="project_in_erp")
+    # Cost codes first: a sub job's cost codes protect the sub job (R51), not the whole project.
+    project.cost_codes.all().delete()
+    _set_actor(project, actor)
+    try:
+        project.delete()
+    except ProtectedError as exc:
+        kinds = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        raise Conflict(
+            f"Project {project.number} cannot be deleted while {', '.join(kinds)} refer to it.",
+            code="project_in_use",
+        ) from exc
+
+
 def sub_job_validate(*, project: Project, data: Mapping[str, Any], sub_job: SubJob | None = None) -> ErrorDict:
     candidate = SubJob(
         project=project,
@@ -157,6 +197,7 @@ def sub_job_validate(*, project: Project, data: Mapping[str, Any], sub_job: SubJ
 
 @transaction.atomic
 def sub_job_create(*, project: Project, code: str, name: str, actor=None) -> SubJob:
+    require_actor(actor, Resource.SUB_JOB, Operation.ADD, project=project)
     raise_if_errors(sub_job_validate(project=project, data={"code": code, "name": name}))
     sub_job = SubJob(project=project, code=text(code), name=text(name))
     _set_actor(sub_job, actor)
@@ -166,6 +207,7 @@ def sub_job_create(*, project: Project, code: str, name: str, actor=None) -> Sub
 
 @transaction.atomic
 def sub_job_update(*, sub_job: SubJob, data: Mapping[str, Any], actor=None) -> SubJob:
+    require_actor(actor, Resource.SUB_JOB, Operation.CHANGE, obj=sub_job)
     errors: ErrorDict = {}
     for field in set(data) - {"code", "name"}:
         add_error(errors, field, "This field cannot be changed here.")
@@ -196,6 +238,7 @@ def sub_job_delete_problem(*, sub_job: SubJob) -> str | None:
 
 @transaction.atomic
 def sub_job_delete(*, sub_job: SubJob, actor=None) -> None:
+    require_actor(actor, Resource.SUB_JOB, Operation.DELETE, obj=sub_job)
     problem = sub_job_delete_problem(sub_job=sub_job)
     if problem:
         raise ApplicationError(problem, code="sub_job_has_cost_codes", field="sub_job")

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
 
+from apps.access.admin_mixins import RulesAdminMixin, RulesInlineMixin
+from apps.access.rules import Operation, Resource
 from apps.core.admin_mixins import (
     AllOrNothingImportExportMixin,
     ServiceAdminMixin,
@@ -81,7 +83,8 @@ class CostCodeListAdminForm(forms.ModelForm):
 
 
 @admin.register(CostCodeList)
-class CostCodeListAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CostCodeListAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    rule_resource = Resource.COST_CODE_LIST
     form = CostCodeListAdminForm
     list_display = ("name", "source", "available_for_new_projects", "code_count", "project_count")
     list_filter = ("source", "available_for_new_projects")
@@ -142,7 +145,8 @@ class CostTypeAdminForm(forms.ModelForm):
 
 
 @admin.register(CostType)
-class CostTypeAdmin(ServiceAdminMixin, AllOrNothingImportExportMixin, admin.ModelAdmin):
+class CostTypeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImportExportMixin, admin.ModelAdmin):
+    rule_resource = Resource.COST_TYPE
     form = CostTypeAdminForm
     resource_classes = [CostTypeResource]
     list_display = ("code", "description", "is_active", "erp_synced_at")
@@ -192,7 +196,8 @@ class StandardCostCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(StandardCostCode)
-class StandardCostCodeAdmin(ServiceAdminMixin, AllOrNothingImportExportMixin, admin.ModelAdmin):
+class StandardCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImportExportMixin, admin.ModelAdmin):
+    rule_resource = Resource.STANDARD_COST_CODE
     form = StandardCostCodeAdminForm
     resource_classes = [StandardCostCodeResource]
     list_display = ("code", "description", "cost_code_list", "division", "default_cost_types_display", "is_active", "erp_synced_at")
@@ -210,11 +215,15 @@ class StandardCostCodeAdmin(ServiceAdminMixin, AllOrNothingImportExportMixin, ad
     def get_queryset(self, request):
         return standard_cost_code_list(user=request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # Choosing default cost types (permission table row 15) is a change of its own.
+        return super().has_change_permission(request, obj) or self.has_assign_default_cost_types_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        if obj.cost_code_list.source == CostCodeList.Source.ERP:
-            # Kept in step with Sage; only the default cost types are chosen in Trestle (R31).
+        if obj.cost_code_list.source == CostCodeList.Source.ERP or not self.rule(request, Operation.CHANGE, obj):
+            # Kept in step with Sage (or the user may only choose default cost types, R31).
             return ("cost_code_list", "code", "description", "division", *self.readonly_fields)
         return ("cost_code_list", "code", *self.readonly_fields)
 
@@ -225,7 +234,9 @@ class StandardCostCodeAdmin(ServiceAdminMixin, AllOrNothingImportExportMixin, ad
     def save_model(self, request, obj, form, change):
         if change:
             data = {f: form.cleaned_data[f] for f in form.changed_data if f in ("description", "division")}
-            code = standard_cost_code_update(standard_cost_code=fresh(obj), data=data, actor=request.user)
+            code = fresh(obj)
+            if data:
+                code = standard_cost_code_update(standard_cost_code=code, data=data, actor=request.user)
         else:
             code = standard_cost_code_create(
                 cost_code_list=form.cleaned_data["cost_code_list"],
@@ -244,13 +255,13 @@ class StandardCostCodeAdmin(ServiceAdminMixin, AllOrNothingImportExportMixin, ad
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.action(description="Activate selected cost codes", permissions=["change"])
+    @admin.action(description="Activate selected cost codes", permissions=["activate"])
     def activate_codes(self, request, queryset):
         run_service_action(
             self, request, queryset, service=standard_cost_code_activate, argument="standard_cost_code", done="{count} activated."
         )
 
-    @admin.action(description="Deactivate selected cost codes (they can't be added to projects)", permissions=["change"])
+    @admin.action(description="Deactivate selected cost codes (they can't be added to projects)", permissions=["activate"])
     def deactivate_codes(self, request, queryset):
         run_service_action(
             self,
@@ -310,7 +321,8 @@ class ProjectCostTypeInlineForm(forms.ModelForm):
         return cleaned
 
 
-class ProjectCostTypeInline(admin.TabularInline):
+class ProjectCostTypeInline(RulesInlineMixin, admin.TabularInline):
+    rule_resource = Resource.PROJECT_COST_TYPE
     model = ProjectCostType
     form = ProjectCostTypeInlineForm
     fields = ("cost_type", "erp_synced_at")
@@ -324,7 +336,8 @@ class ProjectCostTypeInline(admin.TabularInline):
 
 
 @admin.register(ProjectCostCode)
-class ProjectCostCodeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ProjectCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    rule_resource = Resource.PROJECT_COST_CODE
     list_display = ("cost_code", "description", "project", "sub_job", "cost_types_display", "erp_synced_at")
     list_filter = ("is_project_specific", ("sub_job", admin.EmptyFieldListFilter), ("erp_synced_at", admin.EmptyFieldListFilter))
     search_fields = ("code", "description", "project__number", "project__name", "sub_job__code")
@@ -429,7 +442,8 @@ class ProjectCostTypeAdminForm(forms.ModelForm):
 
 
 @admin.register(ProjectCostType)
-class ProjectCostTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ProjectCostTypeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    rule_resource = Resource.PROJECT_COST_TYPE
     form = ProjectCostTypeAdminForm
     list_display = ("project_cost_code", "project", "cost_type", "erp_synced_at")
     list_filter = (("erp_synced_at", admin.EmptyFieldListFilter), "cost_type")

@@ -1,7 +1,8 @@
 """Reads of the work breakdown structure. Every list joins what its screens show, once.
 
-``user`` is accepted now and ignored: per-user project scoping arrives with a later issue and
-will be applied here, so callers already pass it.
+With ``user`` the rows are scoped: project cost codes and cost types to the projects that user
+is on the team of, company reference data (lists, standard codes, cost types) to nothing when the
+user may not see it (``apps.access.rules``). ``user=None`` is an internal read and is not scoped.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from apps.access.rules import Operation, Resource, allowed
+from apps.access.selectors import scope_to_projects
 from apps.wbs.models import CostCodeList, CostType, ProjectCostCode, ProjectCostType, StandardCostCode
+
+
+def _reference(queryset: QuerySet, resource: Resource, user) -> QuerySet:
+    """Company reference data: everything, or nothing for a user who may not see it."""
+    if user is not None and not allowed(user, resource, Operation.VIEW):
+        return queryset.none()
+    return queryset
 
 
 def erp_cost_code_list() -> CostCodeList | None:
@@ -21,7 +31,7 @@ def erp_cost_code_list() -> CostCodeList | None:
 
 def cost_code_list_list(*, filters: Mapping[str, Any] | None = None, user=None) -> QuerySet[CostCodeList]:
     filters = filters or {}
-    queryset = CostCodeList.objects.all()
+    queryset = _reference(CostCodeList.objects.all(), Resource.COST_CODE_LIST, user)
     if "source" in filters:
         queryset = queryset.filter(source=filters["source"])
     if "available_for_new_projects" in filters:
@@ -31,7 +41,7 @@ def cost_code_list_list(*, filters: Mapping[str, Any] | None = None, user=None) 
 
 def cost_type_list(*, filters: Mapping[str, Any] | None = None, user=None) -> QuerySet[CostType]:
     filters = filters or {}
-    queryset = CostType.objects.all()
+    queryset = _reference(CostType.objects.all(), Resource.COST_TYPE, user)
     if "is_active" in filters:
         queryset = queryset.filter(is_active=filters["is_active"])
     if filters.get("codes") is not None:
@@ -50,6 +60,7 @@ def standard_cost_code_list(
     queryset = StandardCostCode.objects.select_related("cost_code_list").prefetch_related(
         Prefetch("default_cost_types", queryset=CostType.objects.order_by("code"))
     )
+    queryset = _reference(queryset, Resource.STANDARD_COST_CODE, user)
     if cost_code_list is not None:
         queryset = queryset.filter(cost_code_list=cost_code_list)
     if "is_active" in filters:
@@ -73,6 +84,8 @@ def project_cost_code_list(
             queryset=ProjectCostType.objects.select_related("cost_type").order_by("cost_type__code"),
         )
     )
+    if user is not None:
+        queryset = scope_to_projects(queryset, user)
     if project is not None:
         queryset = queryset.filter(project=project)
     if "sub_job" in filters:
@@ -91,6 +104,8 @@ def project_cost_type_list(*, project=None, filters: Mapping[str, Any] | None = 
     queryset = ProjectCostType.objects.select_related(
         "project_cost_code__project", "project_cost_code__sub_job", "cost_type"
     )
+    if user is not None:
+        queryset = scope_to_projects(queryset, user, project_field="project_cost_code__project")
     if project is not None:
         queryset = queryset.filter(project_cost_code__project=project)
     if filters.get("project_cost_code") is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.access.rules import Operation, Resource, require_actor
 from apps.core.exceptions import Conflict
 from apps.core.validation import (
     ErrorDict,
@@ -89,6 +90,7 @@ def cost_code_list_create(
     available_for_new_projects: bool = True,
     actor=None,
 ) -> CostCodeList:
+    require_actor(actor, Resource.COST_CODE_LIST, Operation.ADD)
     data = {"name": name, "source": source, "available_for_new_projects": available_for_new_projects}
     raise_if_errors(cost_code_list_validate(data=data))
     cost_code_list = CostCodeList(
@@ -100,6 +102,7 @@ def cost_code_list_create(
 
 @transaction.atomic
 def cost_code_list_update(*, cost_code_list: CostCodeList, data: Mapping[str, Any], actor=None) -> CostCodeList:
+    require_actor(actor, Resource.COST_CODE_LIST, Operation.CHANGE)
     allowed = {"name", "available_for_new_projects"}
     errors: ErrorDict = {}
     for field in set(data) - allowed:
@@ -161,6 +164,7 @@ def cost_types_upsert(
     Each row: ``code``, ``description`` and optionally ``is_active``. Any bad row → ``RowsInvalid``
     and nothing is written. ``synced_at`` (the ERP sync's clock) is stamped on written rows.
     """
+    require_actor(actor, Resource.COST_TYPE, Operation.CHANGE)
     prepared = [_prepare_row(row, text_fields=("code", "description")) for row in rows]
     row_errors: dict[int, ErrorDict] = {}
     first_row_of: dict[str, int] = {}
@@ -261,6 +265,7 @@ def standard_cost_codes_upsert(
     code's defaults become exactly these). Queries do not grow with the number of rows; rows that
     match what is stored are not written. Any bad row → ``RowsInvalid`` and nothing is written.
     """
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.CHANGE)
     prepared = [_prepare_row(row, text_fields=("code", "description", "division")) for row in rows]
     for values in prepared:
         if values.get("default_cost_types") is not None:
@@ -379,6 +384,7 @@ def standard_cost_code_create(
     *, cost_code_list: CostCodeList, code: str, description: str, division: str | None = None, actor=None
 ) -> StandardCostCode:
     """Add a code by hand to a Trestle (non-ERP) list. Codes on the ERP list come only from Sage (R26)."""
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.ADD)
     data = {"cost_code_list": cost_code_list, "code": code, "description": description, "division": division or ""}
     raise_if_errors(standard_cost_code_validate(data=data))
     standard_cost_code = StandardCostCode(
@@ -396,6 +402,7 @@ def standard_cost_code_update(
     *, standard_cost_code: StandardCostCode, data: Mapping[str, Any], actor=None
 ) -> StandardCostCode:
     """Edit the description or division of a code on a Trestle (non-ERP) list."""
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.CHANGE)
     errors: ErrorDict = {}
     for field in set(data) - {"code", "description", "division"}:
         add_error(errors, field, "This field cannot be changed here.")
@@ -426,6 +433,7 @@ def standard_cost_code_set_default_cost_types(
     *, standard_cost_code: StandardCostCode, cost_types: Iterable[CostType], actor=None
 ) -> StandardCostCode:
     """Make ``cost_types`` exactly the code's default cost types (R31). No write when nothing changes."""
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.ASSIGN_DEFAULT_COST_TYPES)
     cost_types = list(cost_types)
     raise_if_errors(standard_cost_code_default_cost_types_validate(cost_types=cost_types))
     wanted = {cost_type.pk for cost_type in cost_types}
@@ -439,6 +447,7 @@ def standard_cost_code_set_default_cost_types(
 @transaction.atomic
 def standard_cost_code_deactivate(*, standard_cost_code: StandardCostCode, actor=None) -> StandardCostCode:
     """A deactivated code cannot be added to projects until it is reactivated (R29)."""
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.ACTIVATE)
     if not standard_cost_code.is_active:
         raise Conflict(f"Cost code {standard_cost_code.code} is already deactivated.", code="already_inactive")
     standard_cost_code.is_active = False
@@ -448,6 +457,7 @@ def standard_cost_code_deactivate(*, standard_cost_code: StandardCostCode, actor
 
 @transaction.atomic
 def standard_cost_code_activate(*, standard_cost_code: StandardCostCode, actor=None) -> StandardCostCode:
+    require_actor(actor, Resource.STANDARD_COST_CODE, Operation.ACTIVATE)
     if standard_cost_code.is_active:
         raise Conflict(f"Cost code {standard_cost_code.code} is already active.", code="already_active")
     standard_cost_code.is_active = True
@@ -552,6 +562,7 @@ def project_cost_code_add_from_standard(
     actor=None,
 ) -> ProjectCostCode:
     """Add a code from the project's standard list, with ``cost_types`` (default: the code's defaults)."""
+    require_actor(actor, Resource.PROJECT_COST_CODE, Operation.ADD, project=project)
     if cost_types is None and standard_cost_code is not None:
         cost_types = [ct for ct in standard_cost_code.default_cost_types.all() if ct.is_active]
     cost_types = list(cost_types or [])
@@ -589,6 +600,7 @@ def project_cost_types_assign(
     *, project_cost_code: ProjectCostCode, cost_types: Iterable[CostType], actor=None
 ) -> list[ProjectCostType]:
     """Add cost types to a project cost code; ones already assigned are left alone. Returns the new assignments."""
+    require_actor(actor, Resource.PROJECT_COST_TYPE, Operation.ADD, project=project_cost_code.project)
     cost_types = _unique(cost_types)
     raise_if_errors(project_cost_types_assign_validate(project_cost_code=project_cost_code, cost_types=cost_types))
     assigned = set(project_cost_code.cost_types.values_list("cost_type_id", flat=True))
@@ -614,6 +626,7 @@ def project_cost_code_remove_problem(*, project_cost_code: ProjectCostCode) -> s
 @transaction.atomic
 def project_cost_code_remove(*, project_cost_code: ProjectCostCode, actor=None) -> None:
     """Remove a code (and its cost types) added by mistake, as long as Sage does not have it yet."""
+    require_actor(actor, Resource.PROJECT_COST_CODE, Operation.DELETE, obj=project_cost_code)
     problem = project_cost_code_remove_problem(project_cost_code=project_cost_code)
     if problem:
         raise Conflict(problem, code="project_cost_code_in_erp")
@@ -623,6 +636,7 @@ def project_cost_code_remove(*, project_cost_code: ProjectCostCode, actor=None) 
 @transaction.atomic
 def project_cost_type_remove(*, project_cost_type: ProjectCostType, actor=None) -> None:
     project_cost_code = project_cost_type.project_cost_code
+    require_actor(actor, Resource.PROJECT_COST_TYPE, Operation.DELETE, project=project_cost_code.project)
     if project_cost_type.erp_synced_at is not None:
         raise Conflict(
             f"Cost type {project_cost_type.cost_type.code} of cost code {project_cost_code.code} is on the job in "

@@ -45,3 +45,14 @@ def make_user(
 
 def join(user, project, **levels):
     return services.project_membership_set(user=user, project=project, template=project_template(**levels))
+
+
+def api_client(user):
+    """A DRF test client that signs in as ``user`` with an API token, the way integrators do."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

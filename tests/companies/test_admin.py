@@ -4,7 +4,9 @@ from django.urls import reverse
 
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.services import company_archive, company_create, company_insurance_upsert
-from tests.wbs.helpers import csv_file, staff_user
+from apps.access.models import Level
+from tests.access.helpers import make_user
+from tests.wbs.helpers import csv_file
 
 
 def admin_url(model, view, *args):
@@ -178,8 +180,8 @@ def test_a_policy_is_added_by_hand_through_the_service(admin_client, company):
 
 
 def test_without_the_import_permission_there_is_no_import_button_and_the_view_is_forbidden(client, company):
-    # given
-    client.force_login(staff_user("companies.view_company", "companies.change_company"))
+    # given: Standard on Directory changes companies; importing needs Admin on it
+    client.force_login(make_user(directory=Level.STANDARD))
 
     # when
     changelist = client.get(admin_url(Company, "changelist"))
@@ -194,7 +196,7 @@ def test_without_the_import_permission_there_is_no_import_button_and_the_view_is
 
 
 def test_with_the_import_permission_the_import_view_opens(client):
-    client.force_login(staff_user("companies.view_company", "companies.import_company"))
+    client.force_login(make_user(directory=Level.ADMIN))
 
     response = client.get(admin_url(Company, "import"))
 

@@ -14,12 +14,13 @@ from apps.companies.services import (
     company_vendor_limit_errors,
 )
 from apps.core.exceptions import Conflict, ValidationFailed
-from tests.wbs.helpers import staff_user
+from apps.access.models import Level
+from tests.access.helpers import make_user
 
 
 def test_a_company_is_created_with_trimmed_fields_and_history_of_who_did_it():
     # given
-    user = staff_user()
+    user = make_user(directory=Level.STANDARD)
 
     # when
     company = company_create(name="  Acme Concrete ", city="Chicago", erp_company_id=" V100 ", actor=user)

@@ -35,7 +35,6 @@ def test_project_list_filters():
     assert list(project_list(filters={"is_active": True})) == [warehouse]
     assert list(project_list(filters={"search": "j-1001"})) == [warehouse]
     assert list(project_list(filters={"search": "chic"})) == [warehouse]
-    assert list(project_list(user=object())) == [warehouse, school]
 
 
 def test_sub_job_list_reads_sub_jobs_with_their_project_in_one_query(django_assert_num_queries):
@@ -53,3 +52,38 @@ def test_sub_job_list_reads_sub_jobs_with_their_project_in_one_query(django_asse
     assert rows == [("1001", "01"), ("1001", "02"), ("1002", "01")]
     assert [s.code for s in sub_job_list(project=second)] == ["01"]
     assert [s.code for s in sub_job_list(filters={"search": "phase 2"})] == ["02"]
+
+
+def test_with_a_user_projects_and_sub_jobs_are_scoped_to_the_users_projects():
+    # given
+    from django.contrib.auth import get_user_model
+
+    from apps.access.models import Level
+    from tests.access.helpers import join, make_user
+
+    alpha, bravo = project("A-1"), project("B-1")
+    sub_job_create(project=alpha, code="01", name="Phase 1")
+    sub_job_create(project=bravo, code="01", name="Phase 1")
+    member, outsider = make_user(), make_user(company_admin=Level.ADMIN, directory=Level.ADMIN)
+    join(member, alpha, project_admin=Level.READ_ONLY)
+    superuser = get_user_model().objects.create_superuser("root", password="x")
+
+    # then
+    assert list(project_list(user=member)) == [alpha]
+    assert [(s.project.number, s.code) for s in sub_job_list(user=member)] == [("A-1", "01")]
+    assert list(sub_job_list(project=bravo, user=member)) == []
+    assert (list(project_list(user=outsider)), list(sub_job_list(user=outsider))) == ([], [])
+    assert list(project_list(user=superuser)) == [alpha, bravo]
+    assert list(project_list()) == [alpha, bravo]  # no user: an internal read
+
+
+def test_an_inactive_member_sees_no_project():
+    from tests.access.helpers import join, make_user
+
+    alpha = project("A-1")
+    member = make_user()
+    join(member, alpha)
+    member.is_active = False
+    member.save()
+
+    assert list(project_list(user=member)) == []

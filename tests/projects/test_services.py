@@ -12,7 +12,9 @@ from apps.projects.services import (
 )
 from apps.wbs.models import StandardCostCode
 from apps.wbs.services import cost_code_list_update, project_cost_code_add_from_standard
-from tests.wbs.helpers import custom_list, erp_list, project, staff_user, standard_codes
+from apps.access.models import Level
+from tests.access.helpers import make_user
+from tests.wbs.helpers import custom_list, erp_list, project, standard_codes
 
 
 def integrate(project_, sage_job_id="J-1"):
@@ -25,7 +27,7 @@ def integrate(project_, sage_job_id="J-1"):
 def test_a_project_uses_the_erp_list_by_default_and_records_who_created_it():
     # given
     erp = erp_list()
-    user = staff_user()
+    user = make_user(company_admin=Level.STANDARD)
 
     # when
     created = project_create(number=" 1001 ", name="Warehouse", city="Chicago", actor=user)

@@ -4,7 +4,9 @@ from django.urls import reverse
 
 from apps.wbs.models import CostCodeList, CostType, ProjectCostCode, ProjectCostType, StandardCostCode
 from apps.wbs.services import NEW_CODES_COME_FROM_SAGE, project_cost_code_add_from_standard
-from tests.wbs.helpers import cost_types, csv_file, custom_list, erp_list, project, staff_user, standard_codes
+from apps.access.models import Level
+from tests.access.helpers import make_user
+from tests.wbs.helpers import cost_types, csv_file, custom_list, erp_list, project, standard_codes
 
 
 @pytest.fixture
@@ -224,8 +226,8 @@ def test_cost_types_are_added_to_a_project_cost_code_through_the_inline(admin_cl
 
 
 def test_a_user_without_the_import_permission_sees_no_import_button_and_cannot_reach_the_import_view(client):
-    # given
-    client.force_login(staff_user("wbs.view_costtype"))
+    # given: Standard on ERP Integrations sees cost types but imports need Admin on it
+    client.force_login(make_user(erp=Level.STANDARD))
 
     # when
     changelist = client.get(admin_url(CostType, "changelist"))
@@ -240,8 +242,8 @@ def test_a_user_without_the_import_permission_sees_no_import_button_and_cannot_r
 
 
 def test_a_user_with_the_import_permission_reaches_the_import_view(client):
-    # given
-    client.force_login(staff_user("wbs.view_standardcostcode", "wbs.import_standardcostcode"))
+    # given: Admin on ERP Integrations, and no Django model permission at all
+    client.force_login(make_user(erp=Level.ADMIN))
 
     # when
     changelist = client.get(admin_url(StandardCostCode, "changelist"))

@@ -65,7 +65,6 @@ def test_standard_cost_code_list_filters():
     assert [c.code for c in standard_cost_code_list(filters={"is_active": False})] == ["03-300"]
     assert [c.code for c in standard_cost_code_list(filters={"division": "01"})] == ["01-100"]
     assert [c.code for c in standard_cost_code_list(filters={"search": "concrete"})] == ["03-300"]
-    assert [c.code for c in standard_cost_code_list(user=object())] == ["01-100", "03-300"]
 
 
 def test_project_cost_code_list_reads_a_project_with_sub_jobs_and_cost_types_in_two_queries(django_assert_num_queries):
@@ -95,3 +94,29 @@ def test_project_cost_code_list_reads_a_project_with_sub_jobs_and_cost_types_in_
         ("1001", "01", "01-003", ["L", "M"]),
     ]
     assert project_cost_code_list(project=None).count() == 6
+
+
+def test_with_a_user_project_cost_codes_and_types_are_scoped_and_reference_data_needs_a_view_right():
+    # given
+    from apps.access.models import Level
+    from apps.wbs.selectors import cost_code_list_list, cost_type_list, project_cost_type_list
+    from tests.access.helpers import join, make_user
+
+    cost_types("L")
+    erp = erp_list()
+    standard_codes(erp, {"code": "01-100", "description": "Supervision", "default_cost_types": ["L"]})
+    alpha, bravo = project("A-1"), project("B-1")
+    for job in (alpha, bravo):
+        project_cost_code_add_from_standard(project=job, standard_cost_code=StandardCostCode.objects.get())
+    member, reader, outsider = make_user(), make_user(erp=Level.READ_ONLY), make_user(directory=Level.ADMIN)
+    join(member, alpha)
+
+    # then
+    assert [c.project.number for c in project_cost_code_list(project=None, user=member)] == ["A-1"]
+    assert list(project_cost_code_list(project=bravo, user=member)) == []
+    assert [t.project_cost_code.project.number for t in project_cost_type_list(user=member)] == ["A-1"]
+    assert list(project_cost_code_list(project=None, user=reader)) == []
+    for user, sees in ((member, True), (reader, True), (outsider, False)):
+        assert [c.code for c in standard_cost_code_list(user=user)] == (["01-100"] if sees else [])
+        assert [t.code for t in cost_type_list(user=user)] == (["L"] if sees else [])
+        assert list(cost_code_list_list(user=user)) == ([erp] if sees else [])
