@@ -5,12 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from apps.companies import api as companies_api
 from apps.core.api.views import MeView, TokenObtainView
+from apps.erp.api import ErpQueueViewSet, ErpSyncViewSet
 from apps.projects import api as projects_api
 from apps.wbs import api as wbs_api
 
 router = DefaultRouter()
 for domain in (wbs_api, companies_api, projects_api):
     domain.register(router)
+router.register("erp/queue", ErpQueueViewSet, basename="erp-queue")
+router.register("erp/syncs", ErpSyncViewSet, basename="erp-sync")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ErpStatusEnum": "apps.erp.lifecycle.ErpStatus",
+        "SyncRunStatusEnum": "apps.erp.models.SyncRun.Status",
+        "ExportAttemptStatusEnum": "apps.erp.models.ExportAttempt.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -26,7 +26,8 @@ from apps.companies.services import (
     company_unarchive,
     company_update,
 )
-from apps.core.api.viewsets import ErpActionsSlot, HubViewSetMixin
+from apps.core.api.viewsets import HubViewSetMixin
+from apps.erp.api import ErpActionsMixin, ErpStateField
 
 ERP_READ_ONLY = ("erp_company_id", "erp_inactive", "is_archived", "erp_status", "erp_synced_at")
 
@@ -49,11 +50,12 @@ class CompanyInsuranceSerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(component_name="Company")
 class CompanySerializer(serializers.ModelSerializer):
+    erp = ErpStateField(ItemType.COMPANY)
     insurances = CompanyInsuranceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Company
-        fields = ("id", *COMPANY_EDITABLE_FIELDS, *ERP_READ_ONLY, "insurances", "created_at", "updated_at")
+        fields = ("id", *COMPANY_EDITABLE_FIELDS, *ERP_READ_ONLY, "erp", "insurances", "created_at", "updated_at")
         read_only_fields = ("id", *ERP_READ_ONLY, "insurances", "created_at", "updated_at")
 
 
@@ -70,7 +72,7 @@ class CompanyFilter(filters.FilterSet):
         return queryset.filter(erp_company_id__isnull=not value)
 
 
-class CompanyViewSet(ErpActionsSlot, HubViewSetMixin, viewsets.ModelViewSet):
+class CompanyViewSet(ErpActionsMixin, HubViewSetMixin, viewsets.ModelViewSet):
     """The company directory."""
 
     rule_resource = Resource.COMPANY

@@ -292,7 +292,7 @@ def _fill(template: str, context: dict) -> str:
 class ErpError(Exception):
     """An error from (or about) the ERP, with the catalogue's message and resolution."""
 
-    def __init__(self, code: str, *, message: str | None = None, retryable: bool | None = None, **context):
+    def __init__(self, code: str, /, *, message: str | None = None, retryable: bool | None = None, **context):
         entry = CATALOGUE[code]
         self.code = code
         self.entry = entry

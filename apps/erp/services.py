@@ -11,7 +11,9 @@ writing. A retry, a crash after the ERP committed, or two workers never write tw
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
@@ -37,6 +39,12 @@ STAGED_KIND = {
 }
 MAX_TRIES = 5
 RATE_LIMIT_WAIT = timedelta(hours=1)
+TRANSIENT_CODES = ("timeout", "rate_limited")
+# Shown instead of the catalogue's "Nothing to do: Trestle retries …" once the retries are used up.
+GAVE_UP_RESOLUTION = (
+    "Trestle tried {tries} times and stopped retrying by itself. Press Retry once Sage 300 CRE answers again: the "
+    "retry uses the same idempotency key, so a write that did happen is linked, never duplicated."
+)
 
 
 def erp_settings() -> ErpSettings:
@@ -216,21 +224,42 @@ def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpE
         raise _refuse_transition(adapter, obj, "retry")
     _check_send_problems(adapter, obj)
     entered = {**obj.erp_fields, **{k: v for k, v in (fields or {}).items() if v not in (None, "")}}
-    cleaned = adapter.clean_accept_fields(obj, entered, get_connector())
+    connector = get_connector()
+    last = ExportAttempt.objects.filter(item_type=adapter.item_type, object_id=obj.pk).order_by("-pk").first()
+    if last is not None and last.status == ExportAttempt.Status.FAILED and connector.find_by_idempotency_keys(
+        [str(last.idempotency_key)]
+    ) is not None:
+        # The failed attempt reached the ERP after all (its answer was lost). The retry links that record;
+        # checking the fields against the ERP again would refuse the item's own record as taken.
+        cleaned = _fields_already_written(adapter, obj, last, entered)
+    else:
+        cleaned = adapter.clean_accept_fields(obj, entered, connector)
     _transition(adapter, obj, "retry", "erp_retry")
     obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = cleaned, actor, timezone.now()
     _save(obj)
     _log(adapter, obj, action="retry", from_status=from_status, actor=actor, data={"fields": cleaned})
-    last = ExportAttempt.objects.filter(item_type=adapter.item_type, object_id=obj.pk).order_by("-pk").first()
     if last is not None and last.status == ExportAttempt.Status.FAILED and last.erp_code == adapter.erp_code(obj, cleaned):
         # The same code: retry the same attempt, with the same idempotency key (R201).
         last.status, last.not_before, last.error_code, last.error_message = ExportAttempt.Status.QUEUED, None, "", ""
         last.payload = cleaned
-        last.save(update_fields=["status", "not_before", "error_code", "error_message", "payload", "updated_at"])
+        last.tries = 0  # a fresh budget of automatic retries; without it one more timeout fails it at once
+        last.save(update_fields=["status", "not_before", "error_code", "error_message", "payload", "tries", "updated_at"])
         transaction.on_commit(lambda: enqueue_attempt(last.pk))
     else:
         _start_attempt(adapter, obj, cleaned)
     return obj
+
+
+def _fields_already_written(adapter: ExportAdapter, obj, attempt: ExportAttempt, entered: dict) -> dict:
+    if adapter.erp_code(obj, entered) != attempt.erp_code:
+        raise ValidationFailed(
+            {
+                "erp_code": f"Sage 300 CRE already has this {adapter.label} as {attempt.erp_code}: an earlier try "
+                f"reached it before its answer was lost. Retry with {attempt.erp_code} to link it."
+            },
+            code="erp_record_written",
+        )
+    return attempt.payload
 
 
 @transaction.atomic
@@ -303,16 +332,23 @@ def _claim(attempt_id: int, worker: str) -> ExportAttempt | None:
 
 
 def _earlier_keys(attempt: ExportAttempt) -> list[str]:
-    """Keys of every attempt of this item: a write made under any of them is this item's."""
-    keys = ExportAttempt.objects.filter(item_type=attempt.item_type, object_id=attempt.object_id).values_list(
-        "idempotency_key", flat=True
+    """Keys of this item's attempts that Trestle has no record of: a write made under any of them is this item's.
+
+    A succeeded attempt's write is recorded already; if the item was unlinked since, that record was let go on
+    purpose and a new export must not take it back.
+    """
+    keys = (
+        ExportAttempt.objects.filter(item_type=attempt.item_type, object_id=attempt.object_id)
+        .exclude(status=ExportAttempt.Status.SUCCEEDED)
+        .values_list("idempotency_key", flat=True)
     )
     return [str(key) for key in keys]
 
 
 def export_attempt_run(*, attempt_id: int, worker: str | None = None) -> str:
     """Run one export attempt. Safe to call any number of times, from any number of workers."""
-    worker = worker or f"{socket.gethostname()}:{id(object())}"
+    # Unique per run: a late report is told apart from the new lease holder's by this name.
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[-100:]
     attempt = _claim(attempt_id, worker)
     if attempt is None:
         return "not claimable"
@@ -328,7 +364,7 @@ def export_attempt_run(*, attempt_id: int, worker: str | None = None) -> str:
             else adapter.export(obj, attempt.payload, connector=connector, idempotency_key=str(attempt.idempotency_key))
         )
     except ErpError as error:
-        return _attempt_failed(adapter, attempt, error)
+        return _attempt_failed(adapter, attempt, error, worker=worker)
     return _attempt_succeeded(adapter, attempt, result)
 
 
@@ -358,11 +394,19 @@ def _attempt_succeeded(adapter: ExportAdapter, attempt: ExportAttempt, result: E
 
 
 @transaction.atomic
-def _attempt_failed(adapter: ExportAdapter, attempt: ExportAttempt, error: ErpError) -> str:
+def _attempt_failed(adapter: ExportAdapter, attempt: ExportAttempt, error: ErpError, *, worker: str) -> str:
     attempt = ExportAttempt.objects.select_for_update().get(pk=attempt.pk)
-    attempt.error_code, attempt.error_message = error.code, error.message
+    if attempt.status != ExportAttempt.Status.RUNNING or attempt.lease_owner != worker:
+        # Our lease ran out and the reaper gave the attempt to another worker, whose outcome
+        # stands (it may already have exported it): a late failure from us must not undo it.
+        return "superseded"
+    transient = error.retryable and error.code in TRANSIENT_CODES
+    resolution = error.resolution
+    if transient and attempt.tries >= MAX_TRIES:
+        resolution = GAVE_UP_RESOLUTION.format(tries=attempt.tries)
+    attempt.error_code, attempt.error_message = error.code, f"{error.message}\n{resolution}".strip()
     attempt.lease_expires_at = None
-    if error.retryable and error.code in ("timeout", "rate_limited") and attempt.tries < MAX_TRIES:
+    if transient and attempt.tries < MAX_TRIES:
         # Transient: wait and go again with the same key. The reaper re-enqueues it when due.
         wait = RATE_LIMIT_WAIT if error.code == "rate_limited" else timedelta(seconds=2 ** attempt.tries)
         attempt.status = ExportAttempt.Status.QUEUED
@@ -375,9 +419,9 @@ def _attempt_failed(adapter: ExportAdapter, attempt: ExportAttempt, error: ErpEr
     obj = _lock(adapter, adapter.model(pk=attempt.object_id))
     from_status = obj.erp_status
     if obj.erp_status == ErpStatus.EXPORTING:
-        obj.erp_export_failed(code=error.code, message=error.message, resolution=error.resolution)
+        obj.erp_export_failed(code=error.code, message=error.message, resolution=resolution)
         _save(obj)
-        _log(adapter, obj, action="export_failed", from_status=from_status, data=error.as_dict())
+        _log(adapter, obj, action="export_failed", from_status=from_status, data={**error.as_dict(), "resolution": resolution})
     return "failed"
 
 

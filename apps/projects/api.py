@@ -14,8 +14,9 @@ from rest_framework.response import Response
 
 from apps.access.models import ItemType
 from apps.access.rules import Resource
+from apps.erp.api import ErpActionsMixin, ErpStateField
 from apps.core.api.fields import ScopedPrimaryKeyRelatedField
-from apps.core.api.viewsets import ErpActionsSlot, HubViewSetMixin, IdFilter
+from apps.core.api.viewsets import HubViewSetMixin, IdFilter
 from apps.projects.models import Project, SubJob
 from apps.projects.selectors import project_list, sub_job_list
 from apps.projects.services import (
@@ -37,6 +38,7 @@ ERP_READ_ONLY = ("erp_status", "erp_synced_at")
 
 @extend_schema_serializer(component_name="Project")
 class ProjectSerializer(serializers.ModelSerializer):
+    erp = ErpStateField(ItemType.PROJECT)
     cost_code_list = ScopedPrimaryKeyRelatedField(
         selector=cost_code_list_list,
         queryset=CostCodeList.objects.all(),
@@ -60,6 +62,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "is_active",
             "cost_code_list",
             *ERP_READ_ONLY,
+            "erp",
             "created_at",
             "updated_at",
         )
@@ -81,7 +84,7 @@ class ProjectFilter(filters.FilterSet):
         return queryset.filter(sage_job_id__isnull=not value)
 
 
-class ProjectViewSet(ErpActionsSlot, HubViewSetMixin, viewsets.ModelViewSet):
+class ProjectViewSet(ErpActionsMixin, HubViewSetMixin, viewsets.ModelViewSet):
     """Projects the caller is on the team of (all of them for a superuser)."""
 
     rule_resource = Resource.PROJECT
@@ -121,6 +124,7 @@ class ProjectViewSet(ErpActionsSlot, HubViewSetMixin, viewsets.ModelViewSet):
 
 @extend_schema_serializer(component_name="SubJob")
 class SubJobSerializer(serializers.ModelSerializer):
+    erp = ErpStateField(ItemType.SUB_JOB)
     project = ScopedPrimaryKeyRelatedField(
         selector=project_list,
         queryset=Project.objects.all(),
@@ -138,6 +142,7 @@ class SubJobSerializer(serializers.ModelSerializer):
             "name",
             "sage_extra_id",
             *ERP_READ_ONLY,
+            "erp",
             "created_at",
             "updated_at",
         )
@@ -159,7 +164,7 @@ class SubJobFilter(filters.FilterSet):
         fields = ("project", "code")
 
 
-class SubJobViewSet(ErpActionsSlot, HubViewSetMixin, viewsets.ModelViewSet):
+class SubJobViewSet(ErpActionsMixin, HubViewSetMixin, viewsets.ModelViewSet):
     """Sub jobs of the caller's projects."""
 
     rule_resource = Resource.SUB_JOB

@@ -71,3 +71,41 @@ def join_project():
         return join(user, project, project_admin=Level.ADMIN, budget=Level.ADMIN, commitments=Level.ADMIN)
 
     return _join
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time the test can move forward: ``clock.advance(hours=1)`` passes leases, backoffs and the hourly limit."""
+    from tests.erp.helpers import Clock
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", clock)
+    return clock
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """The export queue as a list the test drains itself (``workers.drain()``), instead of running inline."""
+    from apps.erp import services
+    from tests.erp.helpers import Workers
+
+    workers = Workers()
+    monkeypatch.setattr(services, "enqueue_attempt", workers.enqueue)
+    return workers
+
+
+@pytest.fixture
+def scripted_faults(monkeypatch):
+    """``scripted_faults(None, AFTER_COMMIT, …)``: the fates of the next Sage requests, in order (then no faults).
+
+    Each is ``None`` (answered), ``faults.BEFORE_WRITE`` or ``faults.AFTER_COMMIT`` (the write stays, the answer is
+    lost), exactly as ``injected_faults`` would draw them, but chosen by the test.
+    """
+    from apps.sage300 import faults
+
+    def script(*fates):
+        remaining = list(fates)
+        monkeypatch.setattr(faults, "draw_fault", lambda company: remaining.pop(0) if remaining else None)
+        return remaining
+
+    return script

@@ -7,8 +7,8 @@
   is asked about that object. Refusals are ``PermissionRefused`` (403 with the rule's message).
 * ``HubViewSetMixin`` gives ``get_queryset`` from ``scoped_queryset(user)`` (the domain selector
   called with ``user=``), guarded for schema generation.
-* ``ErpActionsSlot`` is where the ERP actions mixin (``/erp/<action>/`` routes, another issue)
-  plugs into the project, sub job and company viewsets.
+* The ERP actions (``/erp/<action>/`` routes) come from ``apps.erp.api.ErpActionsMixin``, mixed
+  into the project, sub job and company viewsets.
 """
 
 from __future__ import annotations
@@ -75,14 +75,6 @@ class HubViewSetMixin:
         """The object of a detail route, found and checked as usual, then locked (call it inside
         ``transaction.atomic``) so that the service works on the stored row."""
         return fresh(self.get_object())
-
-
-class ErpActionsSlot:
-    """Placeholder in the bases of the ERP-exportable viewsets (projects, sub jobs, companies).
-
-    The ERP actions (``/erp/<action>/``) are built in ``apps.erp``; its mixin takes this place.
-    Each viewset names its ``erp_item_type`` (``apps.access.models.ItemType``).
-    """
 
 
 class IdField(forms.IntegerField):
