@@ -64,13 +64,35 @@ CATALOGUE_CODES = {
 }
 
 
+# Sage's label of a too-long field → the seed's own row for it (R214–R216); others are generic.
+TOO_LONG_CODES = {"Name": "name_too_long", "AddressCity": "city_too_long", "AddressZip": "zip_too_long"}
+# What restores a missing entity (R209's resolution names the action).
+RESTORE_ACTION = {
+    "Job": "Run the Jobs sync; if the job was deleted in Sage, unlink the project or export it again.",
+    "Vendor": "Run the Vendors sync; if the vendor was deleted in Sage, link the company again or export it.",
+    "Extra": "Run the Sub Jobs sync; if the extra was deleted in Sage, export the sub job again.",
+}
+
+
 def as_erp_error(error: SageError) -> ErpError:
-    """The catalogue's error for a Sage refusal, keeping Sage's wording and retryability."""
+    """The catalogue's error for a Sage refusal, keeping Sage's wording, retryability and details."""
+    params = dict(error.params)
     if error.code == "not_in_where_clause" and "[Category]" in error.message:
         code = "category_not_on_job"
+    elif error.code == "too_long":
+        code = TOO_LONG_CODES.get(str(params.get("label")), "field_too_long")
     else:
         code = CATALOGUE_CODES.get(error.code, "invalid_format")
-    return ErpError(code, message=error.message, retryable=error.retryable, detail=error.message, field=error.field)
+    entity = str(params.get("entity") or (error.field or "record").replace("_", " ").capitalize())
+    context = {
+        "detail": error.message,
+        "resolution": "Correct the value in Trestle (or in Sage) and send the item again.",
+        "field": (error.field or "").replace("_", " "),
+        "entity": entity,
+        "action": RESTORE_ACTION.get(entity, "Refresh the data from Sage and try again."),
+        **{key: value for key, value in params.items() if value is not None},
+    }
+    return ErpError(code, message=error.message, retryable=error.retryable, **context)
 
 
 def sage_request(operation: str) -> Callable:

@@ -119,14 +119,17 @@ class SageError(Exception):
         self.confirmed = entry.confirmed
         self.field = field
         self.row = row
+        self.params = params  # what the message was filled with: the hub's resolutions use them too
         super().__init__(self.message)
 
     def __repr__(self) -> str:
         return f"SageError({self.code!r}, {self.message!r}, field={self.field!r}, row={self.row!r})"
 
 
-def too_long(limit: FieldLimit, *, field: str, row: int | None = None) -> SageError:
-    return SageError("too_long", field=field, row=row, label=limit.erp_label, max_length=limit.max_length)
+def too_long(limit: FieldLimit, *, field: str, row: int | None = None, length: int | None = None) -> SageError:
+    return SageError(
+        "too_long", field=field, row=row, label=limit.erp_label, max_length=limit.max_length, length=length
+    )
 
 
 def not_found_in_where_clause(entity: str, *, field: str | None = None, row: int | None = None) -> SageError:

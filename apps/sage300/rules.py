@@ -34,7 +34,7 @@ def require(value: object, *, field: str, row: int | None = None) -> str:
 
 def check_length(value: str, limit: FieldLimit, *, field: str, row: int | None = None) -> None:
     if len(value) > limit.max_length:
-        raise too_long(limit, field=field, row=row)
+        raise too_long(limit, field=field, row=row, length=len(value))
 
 
 def check_lengths(values: Mapping[str, object], limits: Mapping[str, FieldLimit], *, row: int | None = None) -> None:

@@ -200,16 +200,17 @@ def test_too_long_name_city_and_zip_are_refused_at_send_in_sages_words(synced_co
 
 
 @pytest.mark.parametrize(
-    ("export", "message"),
-    [(job(name="N" * 31), "[Name] is too long, maximum length is 30 characters."),
-     (job(city="North Richland Hills"), "[AddressCity] is too long, maximum length is 15 characters."),
-     (job(zip="75069-12345"), "[AddressZip] is too long, maximum length is 10 characters.")],
+    ("export", "code", "message"),
+    [(job(name="N" * 31), "name_too_long", "[Name] is too long, maximum length is 30 characters."),
+     (job(city="North Richland Hills"), "city_too_long", "[AddressCity] is too long, maximum length is 15 characters."),
+     (job(zip="75069-12345"), "zip_too_long", "[AddressZip] is too long, maximum length is 10 characters.")],
     ids=["name", "city", "zip"],
 )
-def test_too_long_fields_that_reach_sage_come_back_in_sages_words(sage_company, connector, export, message):
+def test_too_long_fields_that_reach_sage_come_back_in_sages_words(sage_company, connector, export, code, message):
+    # The seed's own rows (R214–R216), not the generic limit error.
     error = raised(connector.create_job, export, idempotency_key="too-long")
 
-    assert (error.code, error.message, error.retryable) == ("field_too_long", message, False)
+    assert (error.code, error.message, error.retryable) == (code, message, False)
     assert not Job.objects.filter(job="26-105").exists()
 
 
@@ -316,31 +317,24 @@ def test_blank_from_the_connector(sage_company, connector):
     assert not Vendor.objects.filter(vendor="EAGLE").exists()
 
 
-# The connector's translation (apps/sage300/connector.py: as_erp_error) passes the catalogue only Sage's message
-# and field name, so resolutions that name the job, vendor, entity or length render "?" instead, and too-long
-# fields come back as the generic field_too_long rather than R214–R216. These pin the wanted behaviour.
-CONNECTOR_DROPS_CONTEXT = pytest.mark.xfail(
-    strict=True, reason="as_erp_error drops the context the catalogue's resolution needs (job, vendor, length …)"
-)
+# The connector's translation (apps/sage300/connector.py: as_erp_error) carries Sage's details into the
+# catalogue, so each resolution names the job, vendor, entity or length to fix, never "?".
 
 
 @pytest.mark.parametrize(
     ("produce", "code", "named"),
     [
-        pytest.param(extra_on_a_closed_job, "job_closed", "Reopen job 24-101 in Sage", id="job_closed", marks=CONNECTOR_DROPS_CONTEXT),
+        pytest.param(extra_on_a_closed_job, "job_closed", "Reopen job 24-101 in Sage", id="job_closed"),
         pytest.param(lambda c: inactive_vendor_update(), "vendor_inactive", "Reactivate vendor ACMECON in Sage",
-                     id="vendor_inactive", marks=CONNECTOR_DROPS_CONTEXT),
+                     id="vendor_inactive"),
         pytest.param(lambda c: raised(c.create_job, job(name="N" * 31), idempotency_key="long"), "name_too_long",
-                     "Shorten the name to 30 characters or fewer (it has 31).", id="name_too_long",
-                     marks=CONNECTOR_DROPS_CONTEXT),
+                     "Shorten the name to 30 characters or fewer (it has 31).", id="name_too_long"),
         pytest.param(lambda c: raised(c.create_job, job(city="North Richland Hills"), idempotency_key="long"),
-                     "city_too_long", "Shorten the city to 15 characters or fewer (it has 20).", id="city_too_long",
-                     marks=CONNECTOR_DROPS_CONTEXT),
+                     "city_too_long", "Shorten the city to 15 characters or fewer (it has 20).", id="city_too_long"),
         pytest.param(lambda c: raised(c.create_job, job(zip="75069-12345"), idempotency_key="long"), "zip_too_long",
-                     "Shorten the ZIP code to 10 characters or fewer (it has 11).", id="zip_too_long",
-                     marks=CONNECTOR_DROPS_CONTEXT),
+                     "Shorten the ZIP code to 10 characters or fewer (it has 11).", id="zip_too_long"),
         pytest.param(deleted_job_replayed, "entity_not_found", "Job DEL1 was not found in Sage.",
-                     id="entity_not_found", marks=CONNECTOR_DROPS_CONTEXT),
+                     id="entity_not_found"),
         pytest.param(lambda c: raised(c.create_vendor, vendor("ACMECON", name="Other Co"), idempotency_key="taken"),
                      "vendor_id_exists", "link it under ERP Integrations → Vendors", id="vendor_id_exists"),
     ],

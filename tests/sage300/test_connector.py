@@ -191,7 +191,8 @@ def test_every_translated_code_is_in_the_hubs_catalogue():
     [
         (SageError("not_in_where_clause", entity="Category"), "category_not_on_job"),
         (SageError("not_in_where_clause", entity="CostCode"), "invalid_format"),
-        (SageError("too_long", label="AddressCity", max_length=15), "field_too_long"),
+        (SageError("too_long", label="AddressCity", max_length=15), "city_too_long"),
+        (SageError("too_long", label="Vendor", max_length=10), "field_too_long"),
         (SageError("job_closed"), "job_closed"),
         (SageError("job_code_exists"), "job_code_exists"),
     ],

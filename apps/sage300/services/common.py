@@ -39,26 +39,28 @@ def lock_job(job: str, *, referenced: bool = False, field: str = "job") -> Job:
     """
     found = locked(Job.objects.filter(job=text(job))).first()
     if found is None:
-        raise not_found_in_where_clause("Job", field=field) if referenced else SageError("entity_not_found", field=field)
+        if referenced:
+            raise not_found_in_where_clause("Job", field=field)
+        raise SageError("entity_not_found", field=field, entity="Job", entity_id=text(job))
     return found
 
 
 def assert_job_writable(job: Job) -> None:
     """Sage refuses every write under a closed job (R194)."""
     if job.is_closed:
-        raise SageError("job_closed", field="job")
+        raise SageError("job_closed", field="job", job=job.job)
 
 
 def lock_vendor(vendor: str, *, referenced: bool = False, field: str = "vendor") -> Vendor:
     found = locked(Vendor.objects.filter(vendor=text(vendor))).first()
     if found is None:
-        raise (
-            not_found_in_where_clause("Vendor", field=field) if referenced else SageError("entity_not_found", field=field)
-        )
+        if referenced:
+            raise not_found_in_where_clause("Vendor", field=field)
+        raise SageError("entity_not_found", field=field, entity="Vendor", entity_id=text(vendor))
     return found
 
 
 def assert_vendor_active(vendor: Vendor) -> None:
     """Sage refuses documents and changes for an inactive (archived) vendor (R200)."""
     if vendor.inactive:
-        raise SageError("vendor_inactive", field="vendor")
+        raise SageError("vendor_inactive", field="vendor", vendor=vendor.vendor)

@@ -103,7 +103,7 @@ def job_import(*, records: Sequence[ImportRecord], idempotency_key: str | None =
     def replay(earlier) -> Job:
         found = Job.objects.filter(job=earlier.entity_key).first()
         if found is None:
-            raise SageError("entity_not_found", field="job")
+            raise SageError("entity_not_found", field="job", entity="Job", entity_id=earlier.entity_key)
         return found
 
     return idempotent_write(

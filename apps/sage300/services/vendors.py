@@ -72,7 +72,7 @@ def vendor_create(
     def replay(earlier) -> Vendor:
         found = Vendor.objects.filter(vendor=earlier.entity_key).first()
         if found is None:
-            raise SageError("entity_not_found", field="vendor")
+            raise SageError("entity_not_found", field="vendor", entity="Vendor", entity_id=earlier.entity_key)
         return found
 
     return idempotent_write(
