@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from apps.access.matrix import Action
 from apps.access.models import ItemType
 from apps.core.exceptions import ValidationFailed
@@ -19,7 +21,7 @@ from apps.erp.records import ExtraExport, JobCostCodeRecord, JobExport
 from apps.erp.registry import ExportAdapter, ExportResult, register
 from apps.erp.models import StagedRecord
 from apps.projects.models import Project, SubJob
-from apps.wbs.models import ProjectCostCode
+from apps.wbs.models import ProjectCostCode, ProjectCostType
 
 
 def _limit_problems(record_type: str, values: dict[str, Any]) -> dict[str, str]:
@@ -41,6 +43,15 @@ def _cost_code_records(project: Project, *, sub_job: SubJob | None, job_id: str,
             category_codes=tuple(sorted(assignment.cost_type.code for assignment in code.cost_types.all())),
         )
         for code in codes
+    )
+
+
+def _mark_cost_codes_synced(project: Project, *, sub_job: SubJob | None) -> None:
+    """The cost codes and cost types that went to Sage with the job (or extra) are now synced."""
+    now = timezone.now()
+    ProjectCostCode.objects.filter(project=project, sub_job=sub_job).update(erp_synced_at=now)
+    ProjectCostType.objects.filter(project_cost_code__project=project, project_cost_code__sub_job=sub_job).update(
+        erp_synced_at=now
     )
 
 
@@ -123,15 +134,8 @@ class ProjectExportAdapter(ExportAdapter):
         return ExportResult(erp_id=written.erp_id, linked_existing=written.linked_existing, data=written.data)
 
     def apply_synced(self, obj: Project, fields: dict[str, Any], result: ExportResult) -> list[str]:
-        from django.utils import timezone
-
         obj.sage_job_id = result.erp_id
-        ProjectCostCode.objects.filter(project=obj, sub_job__isnull=True).update(erp_synced_at=timezone.now())
-        from apps.wbs.models import ProjectCostType
-
-        ProjectCostType.objects.filter(project_cost_code__project=obj, project_cost_code__sub_job__isnull=True).update(
-            erp_synced_at=timezone.now()
-        )
+        _mark_cost_codes_synced(obj, sub_job=None)
         return ["sage_job_id"]
 
     def erp_record_exists(self, obj: Project, *, connector) -> bool:
@@ -201,6 +205,11 @@ class SubJobExportAdapter(ExportAdapter):
         )
         written = connector.create_extra(export, idempotency_key=idempotency_key)
         return ExportResult(erp_id=written.erp_id, linked_existing=written.linked_existing, data=written.data)
+
+    def apply_synced(self, obj: SubJob, fields: dict[str, Any], result: ExportResult) -> list[str]:
+        obj.sage_extra_id = result.erp_id
+        _mark_cost_codes_synced(obj.project, sub_job=obj)
+        return ["sage_extra_id"]
 
     def erp_record_exists(self, obj: SubJob, *, connector) -> bool:
         return bool(obj.sage_extra_id) and connector.extra_exists(obj.project.sage_job_id, obj.sage_extra_id)
