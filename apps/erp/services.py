@@ -122,14 +122,28 @@ def enqueue_attempt(attempt_id: int) -> None:
 
 # --- the lifecycle ----------------------------------------------------------------------------
 
+SENDER, APPROVER, UNLINKER = "send", "accept", "unlink"
+
+
+def _begin(item_type: str, obj, actor, role: str) -> tuple[ExportAdapter, ErpExportable, str]:
+    """Ask the matrix, then lock the row: (adapter, locked item, its status before the change).
+
+    A sender needs the item's own tool (a project tool level exists only on the project's team) or,
+    for projects, ERP Integrations itself (P#11); approvers work the company-level ERP tool.
+    """
+    adapter = get_adapter(item_type)
+    action = {SENDER: adapter.send_action, APPROVER: adapter.accept_action, UNLINKER: adapter.unlink_action}[role]
+    if action is None:
+        raise Conflict(f"{adapter.label.capitalize()}s cannot be unlinked from the ERP.", code="unlink_not_supported")
+    require(actor, action, project=adapter.project_of(obj), item_type=adapter.item_type)
+    locked = _lock(adapter, obj)
+    return adapter, locked, locked.erp_status
+
 
 @transaction.atomic
 def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
     """Send an item to ERP Integrations (or straight to the ERP when Direct Export is on for its type)."""
-    adapter = get_adapter(item_type)
-    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, SENDER)
     if obj.erp_status != ErpStatus.NOT_IN_ERP:
         raise _refuse_transition(adapter, obj, "send")
     _check_send_problems(adapter, obj)
@@ -152,10 +166,7 @@ def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
 @transaction.atomic
 def erp_retrieve(*, item_type: str, obj, actor) -> ErpExportable:
     """Take an item back from Ready to Export before an approver has acted on it."""
-    adapter = get_adapter(item_type)
-    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, SENDER)
     _transition(adapter, obj, "retrieve", "erp_retrieve")
     _save(obj)
     _log(adapter, obj, action="retrieve", from_status=from_status, actor=actor)
@@ -165,10 +176,7 @@ def erp_retrieve(*, item_type: str, obj, actor) -> ErpExportable:
 @transaction.atomic
 def erp_accept(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpExportable:
     """The approver accepts: the item is exported with the fields they entered (e.g. the Sage Job ID)."""
-    adapter = get_adapter(item_type)
-    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, APPROVER)
     if obj.erp_status != ErpStatus.READY_TO_EXPORT:
         raise _refuse_transition(adapter, obj, "accept")
     _check_send_problems(adapter, obj)
@@ -184,13 +192,10 @@ def erp_accept(*, item_type: str, obj, actor, fields: dict | None = None) -> Erp
 
 @transaction.atomic
 def erp_reject(*, item_type: str, obj, actor, comment: str) -> ErpExportable:
-    adapter = get_adapter(item_type)
-    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
     comment = (comment or "").strip()
+    adapter, obj, from_status = _begin(item_type, obj, actor, APPROVER)
     if not comment:
         raise ValidationFailed({"comment": "Say why you reject it; the sender sees your comment."})
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
     _transition(adapter, obj, "reject", "erp_reject", comment=comment)
     _save(obj)
     _log(adapter, obj, action="reject", from_status=from_status, actor=actor, comment=comment)
@@ -199,10 +204,7 @@ def erp_reject(*, item_type: str, obj, actor, comment: str) -> ErpExportable:
 
 @transaction.atomic
 def erp_resend(*, item_type: str, obj, actor) -> ErpExportable:
-    adapter = get_adapter(item_type)
-    require(actor, adapter.send_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, SENDER)
     if obj.erp_status != ErpStatus.REJECTED:
         raise _refuse_transition(adapter, obj, "resend")
     _check_send_problems(adapter, obj)
@@ -216,10 +218,7 @@ def erp_resend(*, item_type: str, obj, actor) -> ErpExportable:
 @transaction.atomic
 def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpExportable:
     """Export a failed item again once its cause is fixed. New approver fields replace the old ones."""
-    adapter = get_adapter(item_type)
-    require(actor, adapter.accept_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, APPROVER)
     if obj.erp_status != ErpStatus.FAILED_TO_EXPORT:
         raise _refuse_transition(adapter, obj, "retry")
     _check_send_problems(adapter, obj)
@@ -265,12 +264,7 @@ def _fields_already_written(adapter: ExportAdapter, obj, attempt: ExportAttempt,
 @transaction.atomic
 def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExportable:
     """Break the link to the ERP record: free once the ERP record is gone, else the approver confirms."""
-    adapter = get_adapter(item_type)
-    if adapter.unlink_action is None:
-        raise Conflict(f"{adapter.label.capitalize()}s cannot be unlinked from the ERP.", code="unlink_not_supported")
-    require(actor, adapter.unlink_action, project=adapter.project_of(obj), item_type=adapter.item_type)
-    obj = _lock(adapter, obj)
-    from_status = obj.erp_status
+    adapter, obj, from_status = _begin(item_type, obj, actor, UNLINKER)
     if obj.erp_status != ErpStatus.SYNCED:
         raise _refuse_transition(adapter, obj, "unlink")
     still_there = adapter.erp_record_exists(obj, connector=get_connector())
