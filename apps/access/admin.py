@@ -65,7 +65,7 @@ class PermissionTemplateAdmin(CompanyAdminOnlyMixin, admin.ModelAdmin):
         ),
         (
             "Project tools (project templates)",
-            {"fields": [str(tool) for tool in PROJECT_TOOLS] + ["view_direct_cost_details"]},
+            {"fields": [str(tool) for tool in PROJECT_TOOLS] + ["view_direct_cost_details", "assign_to_project_creator"]},
         ),
     ]
 

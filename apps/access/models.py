@@ -100,6 +100,11 @@ class PermissionTemplate(TimeStampedModel):
     direct_costs = _level_field(Tool.DIRECT_COSTS)
     reports = _level_field(Tool.REPORTS)
     project_admin = _level_field(Tool.PROJECT_ADMIN)
+    assign_to_project_creator = models.BooleanField(
+        "give this template to whoever creates a project",
+        default=False,
+        help_text="Project templates only: the creator of a new project joins its team with this template.",
+    )
     view_direct_cost_details = models.BooleanField(
         "View Direct Cost Details (Budget granular permission)",
         default=False,

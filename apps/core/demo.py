@@ -147,7 +147,8 @@ COMPANY_TEMPLATES = {
 PROJECT_TEMPLATES = {
     "Project Manager": dict(budget=Level.ADMIN, commitments=Level.ADMIN, change_orders=Level.ADMIN,
                             prime_contracts=Level.ADMIN, invoicing=Level.ADMIN, direct_costs=Level.ADMIN,
-                            reports=Level.ADMIN, project_admin=Level.ADMIN, view_direct_cost_details=True),
+                            reports=Level.ADMIN, project_admin=Level.ADMIN, view_direct_cost_details=True,
+                            assign_to_project_creator=True),
     "Read Only": dict(budget=Level.READ_ONLY, commitments=Level.READ_ONLY, change_orders=Level.READ_ONLY,
                       prime_contracts=Level.READ_ONLY, invoicing=Level.READ_ONLY, direct_costs=Level.READ_ONLY,
                       reports=Level.READ_ONLY, project_admin=Level.READ_ONLY),

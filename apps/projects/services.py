@@ -116,7 +116,20 @@ def project_create(
     project = Project(**{field: _clean(field, value) for field, value in data.items()})
     _set_actor(project, actor)
     project.save()
+    _creator_joins_the_team(project, actor)
     return project
+
+
+def _creator_joins_the_team(project: Project, actor) -> None:
+    """Whoever creates a project can see it: they join its team with the creator template, if one is set."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    from apps.access.models import PermissionTemplate
+    from apps.access.services import project_membership_set
+
+    template = PermissionTemplate.objects.filter(scope="project", assign_to_project_creator=True).order_by("pk").first()
+    if template is not None:
+        project_membership_set(user=actor, project=project, template=template)
 
 
 @transaction.atomic

@@ -225,3 +225,20 @@ def test_a_sub_job_without_cost_codes_is_deleted():
     sub_job_delete(sub_job=phase)
 
     assert not SubJob.objects.exists()
+
+
+def test_the_creator_of_a_project_joins_its_team_with_the_creator_template(db):
+    from apps.access.models import Level, PermissionTemplate
+    from apps.access.selectors import visible_projects
+    from apps.projects.services import project_create
+    from tests.access.helpers import make_user
+
+    creator_template = PermissionTemplate.objects.create(
+        name="Creator", scope="project", project_admin=Level.ADMIN, assign_to_project_creator=True
+    )
+    pm = make_user(company_admin=Level.STANDARD)
+
+    project = project_create(number="C-1", name="Created by the PM", actor=pm)
+
+    assert list(visible_projects(pm)) == [project]
+    assert project.memberships.get().template == creator_template
