@@ -62,7 +62,11 @@ class ErpIntegrationsView(DjangoView):
             "last_run": last_sync_run(tab.dataset) if tab.dataset else None,
             "can_sync": bool(tab.dataset and can(request.user, dataset_spec(tab.dataset).action)),
         }
-        if tab.views:
+        if tab.views and tab.key == "sub-jobs" and view == View.SYNCED and not can(request.user, Action.VIEW_SYNCED_SUB_JOBS):
+            # P#34: the list of synced sub jobs also needs the company Directory.
+            context["counts"] = view_counts(tab)
+            context["refused"] = can(request.user, Action.VIEW_SYNCED_SUB_JOBS).reason
+        elif tab.views:
             context["counts"] = view_counts(tab)
             context.update(self._rows(request, tab, view, search))
         else:

@@ -117,3 +117,14 @@ def test_failed_exports_show_the_message_and_resolution(client, approver, ready_
     assert "Job has been closed." in page
     assert "Reopen job 26-105 in Sage 300 CRE, then press Retry." in page
     assert 'value="retry"' in page
+
+
+def test_the_synced_sub_jobs_list_needs_the_directory_too(client, db):
+    # P#34: Standard on ERP Integrations and (Admin on Directory, or Standard with Create New Project).
+    client.force_login(make_user(erp=Level.STANDARD, directory=Level.READ_ONLY))
+
+    page = client.get(URL, {"tab": "sub-jobs", "view": "synced"}).content.decode()
+
+    assert "View a List of Synced Sub Jobs needs" in page
+    client.force_login(make_user(erp=Level.STANDARD, directory=Level.ADMIN))
+    assert "View a List of Synced Sub Jobs needs" not in client.get(URL, {"tab": "sub-jobs", "view": "synced"}).content.decode()
