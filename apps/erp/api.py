@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.access.checks import can, has_tool_level
+from apps.access.matrix import Action
 from apps.access.models import ItemType, Level, Tool
 from apps.core.api.viewsets import MAX_ID
 from apps.core.exceptions import PermissionRefused
@@ -198,6 +199,12 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
         for item_type in QUEUE_TYPES:
             if wanted_type and wanted_type != str(item_type):
                 continue
+            if item_type == ItemType.SUB_JOB and erp_status == ErpStatus.SYNCED:
+                decision = can(request.user, Action.VIEW_SYNCED_SUB_JOBS)  # P#34
+                if not decision:
+                    if wanted_type:
+                        raise PermissionRefused(decision.reason)
+                    continue
             adapter = get_adapter(item_type)
             queryset = (
                 adapter.model.objects.filter(erp_status=erp_status)

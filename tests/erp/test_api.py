@@ -99,3 +99,14 @@ def test_start_a_sync_run_and_refuse_a_second(sage_company, connected, approver)
     assert unknown.status_code == 400
     assert SyncRun.objects.count() == 1
     assert api.get(f"/api/v1/erp/syncs/{first.json()['id']}/").json()["status"] == "queued"
+
+
+def test_the_synced_sub_jobs_list_needs_the_directory_too(db):
+    reader = client_for(make_user(erp=Level.STANDARD))
+
+    refused = reader.get("/api/v1/erp/queue/", {"type": "sub_job", "erp_status": "synced"})
+    mixed = reader.get("/api/v1/erp/queue/", {"erp_status": "synced"})
+
+    assert refused.status_code == 403
+    assert refused.json()["message"].startswith("View a List of Synced Sub Jobs needs")
+    assert mixed.status_code == 200
