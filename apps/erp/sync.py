@@ -193,6 +193,7 @@ def stage_records(
     now = timezone.now()
     origin_ids = {origin for _, origin, _, _ in items}
     # Compare on (key, hash, link) only; whole rows are loaded just for the ones that changed.
+    # (An IN list, not a range: the ERP's ordering of ids need not be this database's collation.)
     known = {
         (parent, origin): (pk, digest, linked_id)
         for pk, parent, origin, digest, linked_id in StagedRecord.objects.filter(

@@ -71,7 +71,10 @@ def vendors_page(
         queryset = queryset.filter(inactive=False)
     page = _page(queryset, key="vendor", after=after, limit=limit)
     by_vendor: dict[str, list[VendorInsurance]] = {}
-    insurance = VendorInsurance.objects.filter(vendor_id__in=[vendor.vendor for vendor in page.rows])
+    if not page.rows:
+        return page
+    # The page is a run of consecutive vendor ids: a range reads its insurance without a long IN list.
+    insurance = VendorInsurance.objects.filter(vendor_id__gte=page.rows[0].vendor, vendor_id__lte=page.rows[-1].vendor)
     for row in insurance.order_by("vendor_id", "insurance_type"):
         by_vendor.setdefault(row.vendor_id, []).append(row)
     for vendor in page.rows:
