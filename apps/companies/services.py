@@ -17,6 +17,8 @@ from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
 from apps.companies.models import Company, CompanyInsurance
+from apps.access.models import ItemType
+from apps.erp.registry import locked_field_errors
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money
 from apps.core.validation import ErrorDict, add_error, merge_errors, model_field_errors, raise_if_errors, text
@@ -142,6 +144,7 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
         for field in COMPANY_EDITABLE_FIELDS
         if field in data and getattr(company, field) != text(data[field])
     ]
+    raise_if_errors(locked_field_errors(ItemType.COMPANY, company, changed))
     if changed:
         for field in changed:
             setattr(company, field, text(data[field]))

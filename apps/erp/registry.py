@@ -100,3 +100,21 @@ def adapter_for_model(model) -> ExportAdapter:
         if adapter.model is model or isinstance(model, adapter.model):
             return adapter
     raise LookupError(f"No ERP export adapter for {model!r}.")
+
+
+def locked_field_errors(item_type, obj, changed: list[str]) -> dict[str, list[str]]:
+    """Fields an item may not change while it is sent, exporting or synced (the seed's locked fields).
+
+    Changes then go through the ERP (or a change order); before sending, or after retrieving or
+    unlinking, they are free again.
+    """
+    if not getattr(obj, "is_in_erp_workflow", False):
+        return {}
+    adapter = get_adapter(item_type)
+    state = "synced with Sage 300 CRE" if obj.is_synced else "waiting in ERP Integrations"
+    remedy = "unlink it first" if obj.is_synced else "retrieve it first"
+    return {
+        field: [f"This {adapter.label} is {state}, so its {field.replace('_', ' ')} is locked; {remedy}."]
+        for field in changed
+        if field in adapter.locked_fields
+    }

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
+from apps.access.models import ItemType
+from apps.erp.registry import locked_field_errors
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.validation import ErrorDict, add_error, model_field_errors, raise_if_errors, text
 from apps.projects.models import Project, SubJob
@@ -148,6 +150,7 @@ def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> 
         for field in PROJECT_EDITABLE_FIELDS
         if field in data and getattr(project, field) != _clean(field, data[field])
     ]
+    raise_if_errors(locked_field_errors(ItemType.PROJECT, project, changed))
     if changed:
         for field in changed:
             setattr(project, field, _clean(field, data[field]))

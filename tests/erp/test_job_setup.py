@@ -220,3 +220,24 @@ def test_extra_imported_as_a_sub_job(synced_cost_codes, approver):
     assert run.created == 1
     assert (sub_job.code, sub_job.name, sub_job.sage_extra_id, sub_job.erp_status) == ("BLDG", "Building", "BLDG", "synced")
     assert SubJob.objects.count() == 1
+
+
+def test_synced_and_sent_projects_lock_their_sage_fields(project, pm, approver, django_capture_on_commit_callbacks):
+    from apps.projects.services import project_update
+
+    services.erp_send(item_type=ItemType.PROJECT, obj=project, actor=pm)
+    with pytest.raises(ValidationFailed) as while_sent:
+        project_update(project=Project.objects.get(pk=project.pk), data={"city": "Allen"})
+    accept(project, approver, django_capture_on_commit_callbacks, sage_job_id="26-105")
+    with pytest.raises(ValidationFailed) as once_synced:
+        project_update(project=Project.objects.get(pk=project.pk), data={"name": "Renamed"})
+    updated = project_update(project=Project.objects.get(pk=project.pk), data={"stage": "warranty"})
+
+    assert while_sent.value.errors == {
+        "city": ["This project is waiting in ERP Integrations, so its city is locked; retrieve it first."]
+    }
+    assert once_synced.value.errors == {
+        "name": ["This project is synced with Sage 300 CRE, so its name is locked; unlink it first."]
+    }
+    assert updated.stage == "warranty"  # not a Sage field
+    assert Project.objects.get(pk=project.pk).name == "McKinney Fire Station No. 9"
