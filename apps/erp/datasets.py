@@ -100,7 +100,7 @@ def _vendors_write(records, run) -> PageOutcome:
     from apps.erp.services import erp_settings
 
     settings_row = erp_settings()
-    companies = {c.erp_company_id: c for c in Company.objects.filter(erp_company_id__in=[r.vendor_id for r in records])}
+    companies = {c.erp_company_id: c for c in Company.objects.filter(erp_company_id__any_of=[r.vendor_id for r in records])}
     outcome = stage_records(
         kind=StagedRecord.Kind.VENDOR,
         items=[("", r.vendor_id, r.name, _vendor_data(r)) for r in records],

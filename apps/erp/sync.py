@@ -197,7 +197,7 @@ def stage_records(
     known = {
         (parent, origin): (pk, digest, linked_id)
         for pk, parent, origin, digest, linked_id in StagedRecord.objects.filter(
-            kind=kind, origin_id__in=origin_ids
+            kind=kind, origin_id__any_of=sorted(origin_ids)
         ).values_list("pk", "parent_origin_id", "origin_id", "content_hash", "linked_object_id")
     }
     to_create, changed = [], {}
