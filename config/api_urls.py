@@ -4,7 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from apps.companies import api as companies_api
-from apps.core.api.views import MeView, TokenObtainView
+from apps.access.api import MeView
+from apps.core.api.views import TokenObtainView
 from apps.erp.api import ErpQueueViewSet, ErpSyncViewSet
 from apps.projects import api as projects_api
 from apps.wbs import api as wbs_api

@@ -16,7 +16,6 @@ from apps.access.checks import has_tool_level
 from apps.access.models import (
     COMPANY_TOOLS,
     PROJECT_TOOLS,
-    ItemType,
     Level,
     PermissionTemplate,
     ProjectMembership,
@@ -24,6 +23,7 @@ from apps.access.models import (
     UserAccess,
 )
 from apps.core.exceptions import ApplicationError
+from apps.erp.item_types import ItemType
 
 User = get_user_model()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from apps.access.matrix import Action, Decision, decide
-from apps.access.models import ItemType, Level, Tool
+from apps.access.models import Level, Tool
+from apps.erp.item_types import ItemType
 from apps.access.profiles import access_profile
 from apps.core.exceptions import PermissionRefused
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Callable
 
 from django.db import models
 
-from apps.access.models import ItemType, Level, Tool
+from apps.access.models import Level, Tool
+from apps.erp.item_types import ItemType
 
 if TYPE_CHECKING:
     from apps.access.profiles import AccessProfile

@@ -15,6 +15,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.models import TimeStampedModel
+from apps.erp.item_types import ItemType
 
 
 class Tool(models.TextChoices):
@@ -51,21 +52,6 @@ class Level(models.IntegerChoices):
     READ_ONLY = 1, "Read Only"
     STANDARD = 2, "Standard"
     ADMIN = 3, "Admin"
-
-
-class ItemType(models.TextChoices):
-    """The item types that pass through the ERP Integrations tool (R182)."""
-
-    COST_CODE = "cost_code", "Cost codes"
-    OWNER_INVOICE = "owner_invoice", "Owner invoices"
-    SUBCONTRACTOR_INVOICE = "subcontractor_invoice", "Subcontractor invoices"
-    BUDGET = "budget", "Budgets"
-    COMMITMENT_CHANGE_ORDER = "commitment_change_order", "Commitment change orders"
-    COMMITMENT = "commitment", "Commitments"
-    COMPANY = "company", "Companies"
-    PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order", "Prime contract change orders"
-    PROJECT = "project", "Projects"
-    SUB_JOB = "sub_job", "Sub jobs"
 
 
 def _level_field(tool: Tool) -> models.PositiveSmallIntegerField:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apps.access.models import COMPANY_TOOLS, ItemType, Level, ProjectMembership, Tool, UserAccess
+from apps.access.models import COMPANY_TOOLS, Level, ProjectMembership, Tool, UserAccess
+from apps.erp.item_types import ItemType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -1,7 +1,7 @@
 """Who may view, add, change and delete each hub resource: one table, on top of the permission matrix.
 
 ``RULES`` maps (resource, operation) to what the user needs. The admin (``apps.access.admin_mixins``),
-the REST API (``apps.core.api.viewsets``) and the hub services (``require_permitted`` when they are
+the REST API (``apps.access.api``) and the hub services (``require_permitted`` when they are
 given an ``actor``) all ask ``permits`` here; nothing else decides. A pair missing from the table is
 refused. Superusers may do everything; inactive or anonymous users nothing.
 

@@ -14,7 +14,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.access.rules import Operation, Resource
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.selectors import company_list
@@ -26,7 +26,7 @@ from apps.companies.services import (
     company_unarchive,
     company_update,
 )
-from apps.core.api.viewsets import HubViewSetMixin
+from apps.access.api import HubViewSetMixin
 from apps.erp.api import ErpActionsMixin, ErpStateField
 
 ERP_READ_ONLY = ("erp_company_id", "erp_inactive", "is_archived", "erp_status", "erp_synced_at")

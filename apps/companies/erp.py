@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.access.matrix import Action
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.core.exceptions import ValidationFailed
 from apps.erp.connector import get_connector

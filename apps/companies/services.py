@@ -17,7 +17,7 @@ from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
 from apps.companies.models import Company, CompanyInsurance
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.erp.registry import locked_field_errors
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money

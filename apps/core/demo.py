@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.access import services as access
-from apps.access.models import ItemType, Level, PermissionTemplate, UserAccess
+from apps.access.models import Level, PermissionTemplate, UserAccess
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.companies.services import company_create
 from apps.core import demo_data as data

@@ -17,7 +17,8 @@ from django.views import View as DjangoView
 
 from apps.access.checks import can, has_tool_level
 from apps.access.matrix import Action
-from apps.access.models import ItemType, Level, Tool
+from apps.access.models import Level, Tool
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.erp import imports, services

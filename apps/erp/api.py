@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from apps.access.checks import can, has_tool_level
 from apps.access.matrix import Action
-from apps.access.models import ItemType, Level, Tool
+from apps.access.models import Level, Tool
+from apps.erp.item_types import ItemType
 from apps.core.api.viewsets import MAX_ID
 from apps.core.exceptions import PermissionRefused
 from apps.erp import services

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.access.checks import require
 from apps.access.matrix import Action
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.companies.services import company_create
 from apps.core.exceptions import Conflict

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.core.models import TimeStampedModel
 from apps.erp.lifecycle import ErpStatus
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from apps.access.matrix import Action
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 
 if TYPE_CHECKING:
     from apps.erp.connector import ErpConnector

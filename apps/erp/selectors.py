@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import Dataset, StagedRecord, SyncRun
 from apps.erp.registry import get_adapter

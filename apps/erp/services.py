@@ -25,7 +25,7 @@ from apps.core.exceptions import Conflict, ValidationFailed
 from apps.erp.connector import get_connector
 from apps.erp.errors import ErpError
 from apps.erp.lifecycle import ERP_LIFECYCLE_FIELDS, ErpExportable, ErpStatus
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.erp.models import ErpSettings, ErpTransition, ExportAttempt, StagedRecord
 from apps.erp.registry import ExportAdapter, ExportResult, get_adapter
 

@@ -12,11 +12,12 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.access.rules import Resource
 from apps.erp.api import ErpActionsMixin, ErpStateField
 from apps.core.api.fields import ScopedPrimaryKeyRelatedField
-from apps.core.api.viewsets import HubViewSetMixin, IdFilter
+from apps.access.api import HubViewSetMixin
+from apps.core.api.viewsets import IdFilter
 from apps.projects.models import Project, SubJob
 from apps.projects.selectors import project_list, sub_job_list
 from apps.projects.services import (

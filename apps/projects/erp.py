@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from apps.access.matrix import Action
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.core.exceptions import ValidationFailed
 from apps.erp.connector import get_connector
 from apps.erp.errors import ErpError

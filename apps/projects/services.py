@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.erp.registry import locked_field_errors
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.validation import ErrorDict, add_error, model_field_errors, raise_if_errors, text

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 
 from apps.access.rules import Operation, Resource
 from apps.core.api.fields import ScopedPrimaryKeyRelatedField
-from apps.core.api.viewsets import HubViewSetMixin, IdFilter
+from apps.access.api import HubViewSetMixin
+from apps.core.api.viewsets import IdFilter
 from apps.projects.models import Project, SubJob
 from apps.projects.selectors import project_list, sub_job_list
 from apps.wbs.models import CostType, ProjectCostCode, StandardCostCode

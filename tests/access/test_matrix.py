@@ -8,7 +8,8 @@ import pytest
 
 from apps.access.checks import can, require
 from apps.access.matrix import MATRIX, Action
-from apps.access.models import ItemType, Level
+from apps.access.models import Level
+from apps.erp.item_types import ItemType
 from apps.core.exceptions import PermissionRefused
 from apps.projects.models import Project
 from tests.access.helpers import join, make_user

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.access.models import ItemType, Level
+from apps.access.models import Level
+from apps.erp.item_types import ItemType
 from apps.companies.services import company_create
 from apps.erp import services
 from apps.erp.models import StagedRecord, SyncRun

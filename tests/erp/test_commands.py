@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.companies.services import company_create
 from apps.core.exceptions import ValidationFailed

@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from apps.access.models import ItemType, Level
+from apps.access.models import Level
+from apps.erp.item_types import ItemType
 from apps.core.exceptions import Conflict
 from apps.erp import services
 from apps.erp.lifecycle import ErpStatus

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.services import company_create
 from apps.core.exceptions import ValidationFailed
 from apps.erp import services

@@ -12,7 +12,7 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.companies.services import company_create
 from apps.erp import services

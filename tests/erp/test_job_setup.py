@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.core.exceptions import Conflict, PermissionRefused, ValidationFailed
 from apps.erp import imports, services
 from apps.erp.lifecycle import ErpStatus

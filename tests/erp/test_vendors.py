@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.access.models import ItemType
+from apps.erp.item_types import ItemType
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.services import company_create
 from apps.core.exceptions import Conflict, ValidationFailed
