@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.erp",
     "apps.sage300",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,3 @@ class CompaniesConfig(AppConfig):
     label = "companies"
     verbose_name = "Directory"
 
-    def ready(self) -> None:
-        from apps.companies import erp  # noqa: F401  (registers the ERP export adapters)

@@ -1,36 +1,247 @@
-"""Companies on the ERP side: Create and Sync Vendors (seed workflow 7), Trestle → Sage direction.
+"""Companies on the ERP side: Create and Sync Vendors (seed workflow 7), in both directions.
 
-The approver enters the ERP Company ID (the Sage vendor id) at Accept (R59). If Sage already has
-that vendor and it is this company (same name), the two are linked instead of failing.
+Trestle → Sage: the approver enters the ERP Company ID (the Sage vendor id) at Accept (R59); if
+Sage already has that vendor and it is this company (same name), the two are linked instead of
+failing. Sage → Trestle: the Vendors dataset stages every vendor in Ready to Import, keeps linked
+companies' inactive flag (and, with the setting on, their address and phone) in step — with a line
+in each company's change history — and imports insurance for linked companies (R62, R63).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+import re
+from dataclasses import dataclass
 
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from apps.access.checks import require
 from apps.access.matrix import Action
-from apps.erp.item_types import ItemType
-from apps.companies.models import Company
-from apps.core.exceptions import ValidationFailed
+from apps.companies.models import Company, CompanyInsurance
+from apps.companies.services import company_create, company_delete, company_update
+from apps.core.bulk import upsert
+from apps.core.exceptions import Conflict, ValidationFailed
 from apps.erp.connector import get_connector
-from apps.erp.records import VendorExport
-from apps.erp.registry import ExportAdapter, ExportResult, register
+from apps.erp.item_types import ItemType
+from apps.erp.lifecycle import ErpStatus
+from apps.erp.models import StagedRecord
+from apps.erp.reconcile import MISSING, Kind, ReconcileReport, get_all, label_of
+from apps.erp.records import VendorExport, VendorRecord
+from apps.erp.registry import (
+    AcceptField,
+    DatasetSpec,
+    ErpDocument,
+    ImportAction,
+    ReconcileCheck,
+    SendContext,
+    SettingSpec,
+    Step,
+    register,
+    register_dataset,
+    register_reconcile,
+    register_setting,
+)
+from apps.erp.services import erp_link, erp_option
+from apps.erp.sync import PageOutcome, stage_records
 
-VENDOR_LIMIT_FIELDS = ("name", "address", "city", "zip", "business_phone", "business_fax")
+VENDORS, VENDOR = "vendors", "vendor"
+SYNC_PAGE_SIZE = 2000
+VENDOR_TYPES = ("Subcontractor", "Supplier", "Service provider", "Other")
+AUTO_UPDATE = register_setting(SettingSpec(
+    "vendors_auto_update", "Vendors will be automatically updated",
+    help_text="At every vendor sync, Sage's address, city, state, ZIP, telephone and fax overwrite the linked "
+    "company's. Off: Trestle keeps its own (Sage's address is the billing address).",
+))
+INSURANCE_SYNC = register_setting(SettingSpec(
+    "vendor_insurance_sync", "Vendor Insurance Sync", help_text="Import vendor insurance for linked companies.",
+))
+AUTO_UPDATE_FIELDS = {  # Sage field → company field (R19, DECISIONS A16)
+    "address": "address",
+    "city": "city",
+    "state": "state",
+    "zip": "zip",
+    "telephone": "business_phone",
+    "fax": "business_fax",
+}
+INSURANCE_TYPES = {
+    "General Liability": CompanyInsurance.InsuranceType.GENERAL_LIABILITY,
+    "Automobile": CompanyInsurance.InsuranceType.AUTOMOBILE,
+    "Umbrella": CompanyInsurance.InsuranceType.UMBRELLA,
+    "Worker's": CompanyInsurance.InsuranceType.WORKERS,
+}
+VENDOR_DATA_FIELDS = ("vendor_id", "name", "address", "city", "state", "zip", "telephone", "fax", "inactive",
+                      "vendor_type", "address_2")
+SYNC_CHANGE_REASON = "Vendors sync from Sage 300 CRE"
+
+
+# --- Ready to Import: Sage vendors -----------------------------------------------------------------
+
+_NAME_NOISE = re.compile(r"\b(inc|llc|co|corp|corporation|company|ltd|the)\b|[^a-z0-9 ]")
+
+
+def normalised_name(name: str) -> str:
+    return " ".join(_NAME_NOISE.sub(" ", name.lower()).split())
+
+
+@dataclass(frozen=True)
+class SuggestedMatch:
+    company: Company
+    score: float
+
+
+def vendor_suggested_matches(*, staged: StagedRecord, limit: int = 3) -> list[SuggestedMatch]:
+    """Unlinked, unarchived companies whose names look like the vendor's, best first."""
+    target = normalised_name(staged.name)
+    if not target:
+        return []
+    candidates = Company.objects.filter(erp_company_id__isnull=True, is_archived=False).only("pk", "name", "city")
+    scored = []
+    for company in candidates.iterator(chunk_size=2000):
+        score = difflib.SequenceMatcher(None, target, normalised_name(company.name)).ratio()
+        if score >= 0.6:
+            scored.append(SuggestedMatch(company, round(score, 2)))
+    return sorted(scored, key=lambda match: (-match.score, match.company.name))[:limit]
+
+
+def _vendor_targets(staged: StagedRecord) -> list[tuple[int, str]]:
+    return [(match.company.pk, f"{match.company.name} ({match.score:.2f})") for match in vendor_suggested_matches(staged=staged)]
+
+
+def _lock_waiting(staged: StagedRecord) -> StagedRecord:
+    staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
+    if staged.kind != VENDOR:
+        raise Conflict(f"{staged} is not a vendor.", code="wrong_record_kind")
+    if staged.status != StagedRecord.Status.STAGED:
+        raise Conflict(
+            f"{staged} is {staged.get_status_display().lower()}, not waiting in Ready to Import.", code="not_staged"
+        )
+    return staged
+
+
+def _imported(staged: StagedRecord, object_id: int) -> None:
+    staged.status, staged.linked_object_id = StagedRecord.Status.IMPORTED, object_id
+    staged.save(update_fields=["status", "linked_object_id", "updated_at"])
+
+
+@transaction.atomic
+def vendor_add_as_company(*, staged: StagedRecord, actor, target=None) -> Company:
+    """Add an ERP vendor to the directory as a new company, linked to it (P#12)."""
+    if actor is not None:
+        require(actor, Action.ADD_ERP_COMPANY)
+    staged = _lock_waiting(staged)
+    if Company.objects.filter(erp_company_id=staged.origin_id).exists():
+        raise Conflict(f"A company is already linked to vendor {staged.origin_id}.", code="already_linked")
+    data = staged.data
+    company = company_create(
+        name=data["name"],
+        address=data.get("address", ""),
+        city=data.get("city", ""),
+        state=data.get("state", ""),
+        zip=data.get("zip", ""),
+        business_phone=data.get("telephone", ""),
+        business_fax=data.get("fax", ""),
+        erp_vendor_type=data.get("vendor_type", ""),
+    )
+    company.erp_inactive = bool(data.get("inactive"))
+    company.save(update_fields=["erp_inactive", "updated_at"])
+    erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=staged.origin_id, actor=actor, imported=True)
+    _imported(staged, company.pk)
+    return Company.objects.get(pk=company.pk)
+
+
+@transaction.atomic
+def vendor_link_to_company(*, staged: StagedRecord, company: Company | None = None, actor, target=None) -> Company:
+    """Link an ERP vendor to a company already in the directory (P#22). Trestle's fields are kept."""
+    if actor is not None:
+        require(actor, Action.LINK_ERP_COMPANIES)
+    company = company or target
+    if company is None:
+        raise ValidationFailed({"company": "Choose the company to link this vendor to."})
+    staged = _lock_waiting(staged)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.erp_company_id:
+        raise Conflict(
+            f"{company} is already linked to vendor {company.erp_company_id}; unlink it first.", code="already_linked"
+        )
+    if company.is_archived:
+        raise Conflict(f"{company} is archived; unarchive it before linking.", code="company_archived")
+    if company.erp_status != ErpStatus.NOT_IN_ERP:
+        raise Conflict(
+            f"{company} is {company.get_erp_status_display().lower()} in ERP Integrations; retrieve or reject it "
+            "before linking it to a Sage vendor.",
+            code="company_in_erp_workflow",
+        )
+    company.erp_inactive = bool(staged.data.get("inactive"))
+    company.save(update_fields=["erp_inactive", "updated_at"])
+    erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=staged.origin_id, actor=actor)
+    _imported(staged, company.pk)
+    return Company.objects.get(pk=company.pk)
+
+
+@transaction.atomic
+def company_link_vendor(*, company: Company, vendor_id: str, actor=None, checked: bool = False) -> Company:
+    """Link a company to a Sage vendor named by an import file's ERP Company ID: Sage must have it.
+
+    ``checked``: the caller has already asked Sage for this vendor (an import asks once for its whole file).
+    """
+    vendor_id = vendor_id.strip().upper()
+    if not checked:
+        (found,) = get_connector().find_written([VendorExport(vendor_id, company.name, "", "", "", "", "", "")])
+        if found is None:
+            raise ValidationFailed({"erp_company_id": (
+                f"Sage 300 CRE has no vendor {vendor_id}. Leave the ERP Company ID empty and send the company to "
+                "Sage, or correct the ID."
+            )}, code="vendor_not_found")
+    erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=vendor_id, actor=actor, data={"source": "import"})
+    staged = StagedRecord.objects.filter(kind=VENDOR, parent_origin_id="", origin_id=vendor_id).first()
+    if staged is not None and staged.status == StagedRecord.Status.STAGED:
+        _imported(staged, company.pk)
+    return Company.objects.get(pk=company.pk)
+
+
+# --- the document -----------------------------------------------------------------------------------
 
 
 @register
-class CompanyExportAdapter(ExportAdapter):
+class CompanyDocument(ErpDocument):
     item_type = ItemType.COMPANY
     model = Company
     label = "company"
+    erp_id_field = "erp_company_id"
+    erp_id_label = "ERP Company ID"
+    send_action = Action.SEND_RETRIEVE_RESEND
     accept_action = Action.ACCEPT_REJECT_COMPANY
     unlink_action = Action.UNLINK_COMPANY
-    erp_id_field = "erp_company_id"
+    links_identical = True
+    accept_fields = (
+        AcceptField("erp_company_id", "ERP Company ID", limit=(VendorExport, "vendor_id"), identifies=True, upper=True),
+        AcceptField("vendor_type", "Vendor type", default=lambda c: c.erp_vendor_type or "Subcontractor",
+                    choices=VENDOR_TYPES),
+    )
+    field_limits = {
+        "name": (VendorExport, "name"), "address": (VendorExport, "address"), "city": (VendorExport, "city"),
+        "state": (VendorExport, "state"), "zip": (VendorExport, "zip"), "business_phone": (VendorExport, "telephone"),
+        "business_fax": (VendorExport, "fax"),
+    }
     locked_fields = ("name",)
+    search_fields = ("name", "erp_company_id")
+    tab_key, tab_label, tab_order = "vendors", "Vendors", 30
+    staged_kind = VENDOR
+    dataset = VENDORS
+    import_actions = (
+        ImportAction("add", "Add as new companies", Action.ADD_ERP_COMPANY, vendor_add_as_company),
+        ImportAction("link", "Link to the chosen companies", Action.LINK_ERP_COMPANIES, vendor_link_to_company,
+                     targets=_vendor_targets, target_label="Link to existing company"),
+    )
+    archive_action = Action.ARCHIVE_ERP_COMPANY
 
-    def send_problems(self, obj: Company) -> dict[str, str]:
-        problems = get_connector().limits.violations("vendor", {name: getattr(obj, name) for name in VENDOR_LIMIT_FIELDS})
+    def describe(self, obj: Company) -> str:
+        return obj.name
+
+    def prerequisites(self, obj: Company, context: SendContext) -> dict[str, str]:
+        problems = {}
         if obj.is_archived:
             problems["is_archived"] = f"{obj.name} is archived; unarchive it before exporting it to Sage."
         if obj.erp_company_id:
@@ -39,50 +250,151 @@ class CompanyExportAdapter(ExportAdapter):
             problems["name"] = "Can't be blank. Give the company a name."
         return problems
 
-    def accept_defaults(self, obj: Company) -> dict[str, Any]:
-        return {
-            "erp_company_id": obj.erp_fields.get("erp_company_id", ""),
-            "vendor_type": obj.erp_fields.get("vendor_type") or obj.erp_vendor_type or "Subcontractor",
-        }
+    def steps(self, obj: Company, fields: dict[str, str]) -> list[Step]:
+        return [Step(VENDOR, VendorExport(
+            vendor_id=fields["erp_company_id"], name=obj.name, address=obj.address, city=obj.city, state=obj.state,
+            zip=obj.zip, telephone=obj.business_phone, fax=obj.business_fax, vendor_type=fields["vendor_type"],
+        ))]
 
-    def clean_accept_fields(self, obj: Company, fields: dict[str, Any], connector) -> dict[str, Any]:
-        vendor_id = str(fields.get("erp_company_id") or "").strip().upper()
-        if not vendor_id:
-            raise ValidationFailed({"erp_company_id": "Enter the ERP Company ID (the Sage vendor ID) for this company."})
-        problems = connector.limits.violations("vendor", {"erp_company_id": vendor_id})
-        if problems:
-            raise ValidationFailed(problems)
-        other = Company.objects.filter(erp_company_id=vendor_id).exclude(pk=obj.pk).first()
-        if other is not None:
-            raise ValidationFailed({"erp_company_id": f"ERP Company ID {vendor_id} is already linked to {other.name}."})
-        existing = connector.vendor(vendor_id)
-        if existing is not None and not connector.same_vendor(existing, name=obj.name):
-            raise ValidationFailed(
-                {
-                    "erp_company_id": f"Sage already has vendor {vendor_id} ({existing.name}). Enter an unused ID, or "
-                    "link that vendor to this company under ERP Integrations → Vendors."
-                },
-                code="vendor_id_exists",
-            )
-        return {"erp_company_id": vendor_id, "vendor_type": str(fields.get("vendor_type") or "Subcontractor")}
+    def staged_details(self, staged) -> list[tuple[str, bool]]:
+        data = staged.data
+        place = f"{data.get('address', '')}, {data.get('city', '')} {data.get('state', '')} {data.get('zip', '')}"
+        details = [(place.strip(" ,"), False), (data.get("vendor_type", ""), False)]
+        if data.get("inactive"):
+            details.append(("Inactive in Sage", True))
+        return [detail for detail in details if detail[0]]
 
-    def erp_code(self, obj: Company, fields: dict[str, Any]) -> str:
-        return fields["erp_company_id"]
+    def erp_record(self, obj: Company) -> VendorExport:
+        return VendorExport(vendor_id=obj.erp_company_id or "", name=obj.name, address=obj.address, city=obj.city,
+                            state=obj.state, zip=obj.zip, telephone=obj.business_phone, fax=obj.business_fax)
 
-    def export(self, obj: Company, fields: dict[str, Any], *, connector, idempotency_key: str) -> ExportResult:
-        export = VendorExport(
-            vendor_id=fields["erp_company_id"],
-            name=obj.name,
-            address=obj.address,
-            city=obj.city,
-            state=obj.state,
-            zip=obj.zip,
-            telephone=obj.business_phone,
-            fax=obj.business_fax,
-            vendor_type=fields.get("vendor_type", ""),
+    def apply_synced(self, obj: Company, fields, results) -> list[str]:
+        obj.erp_company_id = results[VENDOR]["erp_id"]
+        return ["erp_company_id"]
+
+    def update(self, obj, data, *, actor=None):
+        return company_update(company=obj, data=data, actor=actor)
+
+    def delete(self, obj, *, actor=None) -> None:
+        company_delete(company=obj, actor=actor)
+
+
+# --- the Vendors dataset ---------------------------------------------------------------------------
+
+
+def _vendor_data(record: VendorRecord) -> dict:
+    # A flat dict by hand: dataclasses.asdict deep-copies and costs seconds on 50,000 vendors.
+    return {name: getattr(record, name) for name in VENDOR_DATA_FIELDS}
+
+
+def _vendors_read(connector, cursor, changed_since):
+    return connector.vendors(cursor=cursor, limit=SYNC_PAGE_SIZE, changed_since=changed_since)
+
+
+def _vendors_write(records, run) -> PageOutcome:
+    companies = {
+        c.erp_company_id: c
+        for c in Company.objects.filter(erp_company_id__any_of=[r.vendor_id for r in records]).only(
+            "pk", "erp_company_id", "erp_inactive", "name", *AUTO_UPDATE_FIELDS.values()
         )
-        written = connector.create_vendor(export, idempotency_key=idempotency_key)
-        return ExportResult(erp_id=written.erp_id, linked_existing=written.linked_existing, data=written.data)
+    }
+    outcome = stage_records(
+        kind=VENDOR,
+        items=[("", r.vendor_id, r.name, _vendor_data(r)) for r in records],
+        linked={("", vendor_id): company.pk for vendor_id, company in companies.items()},
+    )
+    if companies:
+        _linked_companies_write([r for r in records if r.vendor_id in companies], companies, outcome)
+    return outcome
 
-    def erp_record_exists(self, obj: Company, *, connector) -> bool:
-        return bool(obj.erp_company_id) and connector.vendor(obj.erp_company_id) is not None
+
+def _linked_companies_write(records, companies: dict[str, Company], outcome: PageOutcome) -> None:
+    """Keep linked companies in step with their vendors, with a line in each one's change history."""
+    auto_update = erp_option(AUTO_UPDATE.key)
+    now = timezone.now()
+    changed, changed_fields = [], set()
+    for record in records:
+        company = companies[record.vendor_id]
+        changes = {"erp_inactive": record.inactive} if company.erp_inactive != record.inactive else {}
+        if auto_update:
+            for source, target in AUTO_UPDATE_FIELDS.items():
+                value = getattr(record, source) or ""
+                if getattr(company, target) != value:
+                    changes[target] = value
+        if changes:
+            for name, value in changes.items():
+                setattr(company, name, value)
+            company.updated_at = now
+            changed_fields.update(changes)
+            changed.append(company)
+    if changed:
+        full = list(Company.objects.filter(pk__in=[c.pk for c in changed]))
+        by_pk = {c.pk: c for c in changed}
+        for company in full:
+            for name in changed_fields:
+                setattr(company, name, getattr(by_pk[company.pk], name))
+            company.updated_at = now
+        bulk_update_with_history(full, Company, [*sorted(changed_fields), "updated_at"], batch_size=500,
+                                 default_change_reason=SYNC_CHANGE_REASON)
+        outcome.notes.append(
+            f"{len(changed)} linked companies updated from Sage ({', '.join(sorted(changed_fields))})"
+        )
+    if erp_option(INSURANCE_SYNC.key):
+        _insurance_write(records, companies, outcome)
+
+
+def _insurance_write(records, companies: dict[str, Company], outcome: PageOutcome) -> None:
+    """Insurance of linked companies only (R62), one policy per Sage default type (R63)."""
+    now = timezone.now()
+    rows = []
+    for record in records:
+        for policy in record.insurance:
+            kind = INSURANCE_TYPES.get(policy.insurance_type)
+            if kind is None:
+                continue
+            rows.append({
+                "company_id": companies[record.vendor_id].pk, "insurance_type": kind,
+                "policy_number": policy.policy_number, "insurance_provider": policy.insurance_company,
+                "limit_amount": policy.limit, "effective_date": policy.effective_date,
+                "expiration_date": policy.expiration_date, "imported_from_erp": True,
+            })
+    if not rows:
+        return
+    written = upsert(
+        CompanyInsurance, rows, key=["company_id", "insurance_type"],
+        fields=["policy_number", "insurance_provider", "limit_amount", "effective_date", "expiration_date",
+                "imported_from_erp"],
+        insert_values={"created_at": now}, update_values={"updated_at": now},
+    )
+    if written.created or written.updated:
+        outcome.notes.append(f"insurance: {written.created} policies added, {written.updated} updated")
+
+
+register_dataset(DatasetSpec(VENDORS, "Vendors", Action.REFRESH_COMPANIES, _vendors_read, _vendors_write,
+                             staged_kind=VENDOR, staged_key=lambda record: ("", record.vendor_id), order=40))
+
+
+# --- reconcile -----------------------------------------------------------------------------------------
+
+
+def _reconcile_companies(report: ReconcileReport, connector) -> None:
+    vendors = {r.vendor_id: r for r in get_all(connector.vendors)}
+    # Without auto-update Trestle keeps its own address and phone after linking (DECISIONS A16).
+    compared = AUTO_UPDATE_FIELDS if erp_option(AUTO_UPDATE.key) else {}
+    for company in Company.objects.filter(erp_company_id__isnull=False).order_by("name", "pk"):
+        report.count("companies")
+        label = label_of(company)
+        vendor = vendors.get(company.erp_company_id)
+        if vendor is None:
+            report.add(Kind.MISSING_IN_ERP, label, "erp_company_id", company.erp_company_id, MISSING)
+            continue
+        if company.erp_status != ErpStatus.SYNCED:
+            report.add(Kind.NOT_SYNCED, label, "erp_status", company.erp_status, f"vendor {vendor.vendor_id}")
+        if not connector.same_vendor_name(vendor.name, company.name):  # the rule that linked them (Inc., case)
+            report.add(Kind.FIELD, label, "name", company.name, vendor.name)
+        for source, target in compared.items():
+            if getattr(company, target) != (getattr(vendor, source) or ""):
+                report.add(Kind.FIELD, label, target, getattr(company, target), getattr(vendor, source))
+
+
+register_reconcile(ReconcileCheck("companies", "companies", _reconcile_companies, order=30))

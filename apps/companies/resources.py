@@ -103,6 +103,27 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
             self._by_name.setdefault(company.name, []).append(company)
         self._erp_id_rows = self.first_rows(dataset, "erp_company_id")
         self._name_rows = self._rows_without_erp_id_by_name(dataset)
+        self._vendors_in_sage = self._look_up_vendors(dataset)
+
+    def _look_up_vendors(self, dataset) -> dict[str, bool] | str:
+        """Which of the file's new ERP Company IDs Sage has: one request for the whole file (or why not)."""
+        from apps.erp.connector import get_connector
+        from apps.erp.errors import ErpError
+        from apps.erp.records import VendorExport
+
+        headers = dataset.headers or []
+        if "erp_company_id" not in headers:
+            return {}
+        index = headers.index("erp_company_id")
+        wanted = sorted({cell_text(values[index]).upper() for values in dataset if cell_text(values[index])}
+                        - set(self._by_erp_id))
+        if not wanted:
+            return {}
+        try:
+            answers = get_connector().find_written([VendorExport(v, "", "", "", "", "", "", "") for v in wanted])
+        except ErpError as error:
+            return f"{error.message} {error.resolution}"
+        return {vendor_id: found is not None for vendor_id, found in zip(wanted, answers)}
 
     def _rows_without_erp_id_by_name(self, dataset) -> dict[str, list[int]]:
         headers = dataset.headers or []
@@ -148,6 +169,15 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
         if repeat:
             # The repeat is the problem; "already linked" to the company the first row creates would only confuse.
             errors["erp_company_id"] = [repeat]
+        elif is_new and erp_company_id and "erp_company_id" not in errors:
+            in_sage = self._vendors_in_sage
+            if isinstance(in_sage, str):
+                add_error(errors, "erp_company_id", f"Could not check vendor {erp_company_id} in Sage 300 CRE: {in_sage}")
+            elif not in_sage.get(erp_company_id.upper(), False):
+                add_error(errors, "erp_company_id", (
+                    f"Sage 300 CRE has no vendor {erp_company_id}. Leave erp_company_id empty to add the company "
+                    "unlinked (and send it to Sage), or correct the ID."
+                ))
         name = values.get("name", "")
         repeat = not erp_company_id and name and duplicate_in_file_message(
             column="name", value=name, rows=self._name_rows.get(name, []), row_number=row_number
@@ -171,12 +201,12 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
         columns = self._current_columns
         values = {column: getattr(instance, column) for column in COMPANY_EDITABLE_FIELDS if column in columns}
         if is_create:
-            company = company_create(
-                **values,
-                erp_company_id=instance.erp_company_id,
-                is_archived=bool(instance.is_archived),
-                actor=self.actor,
-            )
+            company = company_create(**values, is_archived=bool(instance.is_archived), actor=self.actor)
+            if instance.erp_company_id:
+                from apps.companies.erp import company_link_vendor
+
+                # Linked through the engine: a transition in the log, the vendor id reserved, Ready to Import told.
+                company_link_vendor(company=company, vendor_id=instance.erp_company_id, actor=self.actor, checked=True)
             instance.pk = company.pk
             instance._state.adding = False
             return

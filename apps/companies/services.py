@@ -17,8 +17,7 @@ from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
 from apps.companies.models import Company, CompanyInsurance
-from apps.erp.item_types import ItemType
-from apps.erp.registry import locked_field_errors
+from apps.erp import guards
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money
 from apps.core.validation import ErrorDict, add_error, merge_errors, model_field_errors, raise_if_errors, text
@@ -52,8 +51,20 @@ def _erp_company_id(value: object) -> str | None:
 
 def company_vendor_limit_errors(*, values: Mapping[str, Any]) -> ErrorDict:
     """Sage's limits on vendor fields (name ≤ 30, city ≤ 15 …), with Sage's own messages."""
-    violations = get_connector().limits.violations("vendor", {k: v for k, v in values.items() if v is not None})
-    return {field: [message] for field, message in violations.items()}
+    from apps.companies.erp import CompanyDocument
+    from apps.erp.records import VendorExport
+
+    limits = get_connector().limits
+    errors: ErrorDict = {}
+    fields = {**CompanyDocument.field_limits, "erp_company_id": (VendorExport, "vendor_id")}
+    for name, value in values.items():
+        if value is None or name not in fields:
+            continue
+        record_type, record_field = fields[name]
+        message = limits.violations(record_type, {record_field: value}).get(record_field)
+        if message:
+            errors[name] = [message]
+    return errors
 
 
 def company_validate(*, data: Mapping[str, Any], company: Company | None = None) -> ErrorDict:
@@ -94,11 +105,10 @@ def company_create(
     business_fax: str = "",
     email: str = "",
     erp_vendor_type: str = "",
-    erp_company_id: str | None = None,
     is_archived: bool = False,
     actor=None,
 ) -> Company:
-    """Add a company to the directory; with ``erp_company_id`` it is created linked to that Sage vendor."""
+    """Add a company to the directory. Linking it to a Sage vendor is the ERP engine's (export, link or import)."""
     require_actor(actor, Resource.COMPANY, Operation.ADD)
     if is_archived:
         require_actor(actor, Resource.COMPANY, Operation.ARCHIVE)
@@ -112,14 +122,9 @@ def company_create(
         "business_fax": business_fax,
         "email": email,
         "erp_vendor_type": erp_vendor_type,
-        "erp_company_id": erp_company_id,
     }
     raise_if_errors(company_validate(data=data))
-    company = Company(
-        **{field: text(data[field]) for field in COMPANY_EDITABLE_FIELDS},
-        erp_company_id=_erp_company_id(erp_company_id),
-        is_archived=bool(is_archived),
-    )
+    company = Company(**{field: text(data[field]) for field in COMPANY_EDITABLE_FIELDS}, is_archived=bool(is_archived))
     _set_actor(company, actor)
     company.save()
     return company
@@ -144,7 +149,7 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
         for field in COMPANY_EDITABLE_FIELDS
         if field in data and getattr(company, field) != text(data[field])
     ]
-    raise_if_errors(locked_field_errors(ItemType.COMPANY, company, changed))
+    raise_if_errors(guards.locked_field_errors(company, changed))
     if changed:
         for field in changed:
             setattr(company, field, text(data[field]))
@@ -183,19 +188,14 @@ def company_delete_problem(*, company: Company) -> str | None:
             f"{company.name} is linked to the Sage 300 CRE vendor {company.erp_company_id} and cannot be deleted; "
             "archive it instead."
         )
-    erp_status = getattr(company, "erp_status", "not_in_erp")
-    if erp_status != "not_in_erp":
-        return (
-            f"{company.name} is on its way to Sage 300 CRE ({company.get_erp_status_display().lower()}); "
-            "retrieve it from ERP Integrations before deleting it."
-        )
-    return None
+    return guards.delete_refusal(company)
 
 
 @transaction.atomic
 def company_delete(*, company: Company, actor=None) -> None:
     """Delete a company that was never linked to Sage 300 CRE, with its insurance."""
     require_actor(actor, Resource.COMPANY, Operation.DELETE)
+    company = Company.objects.select_for_update().get(pk=company.pk)
     problem = company_delete_problem(company=company)
     if problem:
         raise Conflict(problem, code="company_in_erp")

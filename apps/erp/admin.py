@@ -6,7 +6,12 @@ supporting lists. Settings need Admin on ERP Integrations (P#16–P#18); the res
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.access.checks import can, has_tool_level
@@ -14,7 +19,18 @@ from apps.access.matrix import Action
 from apps.access.models import Level, Tool
 from apps.core.exceptions import ApplicationError
 from apps.erp import schedules
-from apps.erp.models import ErpSettings, ErpTransition, ExportAttempt, StagedRecord, SyncRun, SyncSchedule
+from apps.erp.models import (
+    ErpIdReservation,
+    ErpSettings,
+    ErpTransition,
+    ExportAttempt,
+    ExportTry,
+    StagedRecord,
+    SyncRun,
+    SyncSchedule,
+)
+from apps.erp.registry import dataset_choices, direct_export_documents, settings_specs
+from apps.erp.services import erp_option
 from apps.erp.sync import sync_start
 
 
@@ -39,22 +55,95 @@ class ReadOnlyErpAdmin(admin.ModelAdmin):
         return False
 
 
+class ErpSettingsForm(forms.ModelForm):
+    """The settings the registry declares: a Direct Export switch per type that allows one (P#18), and
+    the domains' yes/no settings (P#16)."""
+
+    class Meta:
+        model = ErpSettings
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance
+        for doc in direct_export_documents():
+            self.fields[f"direct_export:{doc.item_type}"] = forms.BooleanField(
+                label=f"Direct Export: {doc.item_type.label.lower()}", required=False,
+                initial=str(doc.item_type) in (current.direct_export or []),
+                help_text="Send to ERP exports it at once, without an approver.",
+            )
+        for spec in settings_specs():
+            self.fields[f"option:{spec.key}"] = forms.BooleanField(
+                label=spec.label, required=False, initial=erp_option(spec.key, current), help_text=spec.help_text,
+            )
+
+    def direct_export(self) -> list[str]:
+        return [name.split(":", 1)[1] for name, value in self.cleaned_data.items()
+                if name.startswith("direct_export:") and value]
+
+    def options(self) -> dict[str, bool]:
+        return {name.split(":", 1)[1]: bool(value) for name, value in self.cleaned_data.items()
+                if name.startswith("option:")}
+
+
 @admin.register(ErpSettings)
 class ErpSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "connected_at", "direct_export_commitments", "direct_export_commitment_change_orders",
-                    "direct_export_invoices", "vendors_auto_update", "vendor_insurance_sync"]
-    readonly_fields = ["created_at", "updated_at"]
-    fieldsets = [
-        ("Connection", {"fields": ["connected_at"]}),
-        ("Direct Export (Enable or Disable ERP Direct Exports, P#18)", {
-            "fields": ["direct_export_commitments", "direct_export_commitment_change_orders", "direct_export_invoices"],
-        }),
-        ("Advanced settings (P#16)", {"fields": [
-            "vendors_auto_update", "vendor_insurance_sync", "import_extras_as_sub_jobs",
-            "auto_add_cost_codes_to_budgets", "use_contract_number_as_sage_id",
-        ]}),
-        (None, {"fields": ["created_at", "updated_at"]}),
-    ]
+    form = ErpSettingsForm
+    list_display = ["__str__", "connected_at", "connected_company"]
+    readonly_fields = ["connection", "created_at", "updated_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        form = self.get_form(request, obj)
+        names = list(form.base_fields) + [name for name in form(instance=obj or ErpSettings()).fields
+                                          if name not in form.base_fields]
+        direct = [name for name in names if name.startswith("direct_export:")]
+        options = [name for name in names if name.startswith("option:")]
+        fieldsets = [("Connection to Sage 300 CRE", {"fields": ["connection"]})]
+        if direct:
+            fieldsets.append(("Direct Export", {"fields": direct}))
+        fieldsets.append(("Advanced settings", {"fields": options}))
+        fieldsets.append((None, {"fields": ["created_at", "updated_at"]}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = []
+        form = super().get_form(request, obj, change=change, **kwargs)
+        declared = ErpSettingsForm(instance=obj or ErpSettings())
+        form.base_fields.update(declared.fields)
+        return form
+
+    @admin.display(description="connection")
+    def connection(self, obj):
+        if obj is None or obj.connected_at is None:
+            return format_html(
+                "Not connected yet. Projects created after you connect can be exported. "
+                '<a class="button" href="{}">Connect to Sage 300 CRE</a>', reverse("admin:erp_erpsettings_connect"),
+            )
+        return format_html(
+            "Connected to {} since {}.", obj.connected_company or "Sage 300 CRE",
+            timezone.localtime(obj.connected_at).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    def get_urls(self):
+        return [
+            path("connect/", self.admin_site.admin_view(self.connect_view), name="erp_erpsettings_connect"),
+            *super().get_urls(),
+        ]
+
+    def connect_view(self, request):
+        from apps.erp.services import erp_connect
+
+        if request.method != "POST":
+            return TemplateResponse(request, "admin/erp/connect.html", {
+                **self.admin_site.each_context(request), "title": "Connect to Sage 300 CRE", "opts": self.model._meta,
+            })
+        try:
+            settings_row = erp_connect(actor=request.user)
+        except ApplicationError as error:
+            self.message_user(request, f"{error.message} {getattr(error, 'resolution', '')}".strip(), messages.ERROR)
+        else:
+            self.message_user(request, f"Connected to {settings_row.connected_company}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:erp_erpsettings_changelist"))
 
     def has_module_permission(self, request):
         return _erp_reader(request)
@@ -72,16 +161,30 @@ class ErpSettingsAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from apps.erp.services import erp_settings_save
+        from apps.erp.services import erp_settings, erp_settings_save
 
-        erp_settings_save(settings_row=obj, changed=form.changed_data, actor=request.user)
+        if obj.pk is None:
+            obj.pk = erp_settings().pk
+        erp_settings_save(direct_export=form.direct_export(), options=form.options(), actor=request.user)
 
 
 @admin.register(SyncSchedule)
 class SyncScheduleAdmin(admin.ModelAdmin):
-    list_display = ["dataset", "enabled", "every_minutes", "next_run"]
-    list_editable = ["enabled", "every_minutes"]
+    list_display = ["dataset_label", "enabled", "every_minutes", "full_every_minutes", "last_checked_at",
+                    "last_full_at", "next_run"]
+    list_editable = ["enabled", "every_minutes", "full_every_minutes"]
+    list_display_links = ["dataset_label"]
     ordering = ["dataset"]
+    readonly_fields = ["last_checked_at", "last_full_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "dataset":
+            return forms.ChoiceField(choices=dataset_choices(), label="Dataset")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="dataset", ordering="dataset")
+    def dataset_label(self, obj):
+        return str(obj).rsplit(" every ", 1)[0]
 
     def has_module_permission(self, request):
         return _erp_reader(request)
@@ -111,9 +214,9 @@ class SyncScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyErpAdmin):
-    list_display = ["pk", "dataset", "trigger", "status_badge", "records_seen", "created", "updated", "unchanged",
+    list_display = ["pk", "dataset", "trigger", "mode", "status_badge", "records_seen", "created", "updated", "unchanged",
                     "skipped", "failed", "started_by", "queued_at", "duration"]
-    list_filter = ["dataset", "status", "trigger"]
+    list_filter = ["dataset", "status", "trigger", "mode"]
     list_select_related = ["started_by"]
     ordering = ["-queued_at"]
     search_fields = ["errors"]
@@ -173,11 +276,47 @@ class ErpTransitionAdmin(ReadOnlyErpAdmin):
     show_full_result_count = False
 
 
+class ExportTryInline(admin.TabularInline):
+    model = ExportTry
+    fields = ["number", "worker", "started_at", "finished_at", "outcome", "error_code", "error_message", "steps"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ExportAttempt)
 class ExportAttemptAdmin(ReadOnlyErpAdmin):
     list_display = ["pk", "item_type", "object_id", "erp_code", "status", "tries", "linked_existing", "error_code",
                     "created_at", "finished_at"]
     list_filter = ["item_type", "status", "linked_existing"]
-    search_fields = ["erp_code", "error_message", "idempotency_key"]
+    search_fields = ["erp_code", "error_message", "=idempotency_key"]
     ordering = ["-created_at"]
     show_full_result_count = False
+    inlines = [ExportTryInline]
+
+
+@admin.register(ExportTry)
+class ExportTryAdmin(ReadOnlyErpAdmin):
+    """One row per try of an export: which worker, when, how it ended, what it wrote."""
+
+    list_display = ["attempt", "number", "worker", "started_at", "finished_at", "outcome", "error_code"]
+    list_filter = ["outcome", "attempt__item_type"]
+    list_select_related = ["attempt"]
+    search_fields = ["worker", "error_message", "=attempt__erp_code"]
+    ordering = ["-started_at"]
+    show_full_result_count = False
+
+
+@admin.register(ErpIdReservation)
+class ErpIdReservationAdmin(ReadOnlyErpAdmin):
+    list_display = ["erp_code", "identity", "item_type", "object_id", "created_at"]
+    list_filter = ["item_type"]
+    search_fields = ["erp_code", "identity"]
+    ordering = ["identity"]

@@ -1,7 +1,9 @@
-"""The ERP Integrations tool in the admin: one page, a tab per item type, a view per queue.
+"""The ERP Integrations tool in the admin: one page, a tab per registered document (and per dataset
+that stands alone), a view per queue.
 
 Every button posts here and calls a service; the services ask the permission matrix. Buttons a
-user may not use are not shown.
+user may not use are not shown. When Sage does not answer, the page says so and nothing of the
+batch after the failure is attempted — never a 500.
 """
 
 from __future__ import annotations
@@ -16,26 +18,24 @@ from django.utils.http import urlencode
 from django.views import View as DjangoView
 
 from apps.access.checks import can, has_tool_level
-from apps.access.matrix import Action
 from apps.access.models import Level, Tool
-from apps.erp.item_types import ItemType
-from apps.companies.models import Company
 from apps.core.exceptions import ApplicationError, ValidationFailed
-from apps.erp import imports, services
+from apps.erp import services
+from apps.erp.errors import ErpError
 from apps.erp.models import StagedRecord, SyncRun
-from apps.erp.registry import get_adapter
-from apps.erp.selectors import TABS, TABS_BY_KEY, View, last_sync_run, queue_items, staged_records, view_counts
+from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_counts
+from apps.erp.staging import staged_record_archive
 from apps.erp.sync import dataset_spec, sync_start
 
 PAGE_SIZE = 50
 
 
-def _accept_field_names(item_type: str) -> list[tuple[str, str]]:
-    return {
-        ItemType.PROJECT: [("sage_job_id", "Sage Job ID")],
-        ItemType.SUB_JOB: [("sub_job_id", "SubJob ID")],
-        ItemType.COMPANY: [("erp_company_id", "ERP Company ID"), ("vendor_type", "Vendor type")],
-    }.get(ItemType(item_type), [])
+def _messages_of(error: ApplicationError) -> str:
+    if isinstance(error, ValidationFailed):
+        return "; ".join(message for messages_ in error.errors.values() for message in messages_)
+    if isinstance(error, ErpError):
+        return f"{error.message} {error.resolution}"
+    return error.message
 
 
 class ErpIntegrationsView(DjangoView):
@@ -49,179 +49,204 @@ class ErpIntegrationsView(DjangoView):
     # --- reading ------------------------------------------------------------------------------------
 
     def get(self, request):
-        tab = TABS_BY_KEY.get(request.GET.get("tab", ""), TABS[0])
-        view = request.GET.get("view") or (tab.views[0] if tab.views else "")
+        current = tab(request.GET.get("tab", ""))
+        view = request.GET.get("view") or (current.views[0] if current.views else "")
+        if current.views and view not in current.views:
+            view = current.views[0]
         search = request.GET.get("q", "").strip()
         context = {
             **admin.site.each_context(request),
             "title": "ERP Integrations",
-            "tabs": TABS,
-            "tab": tab,
+            "tabs": tabs(),
+            "tab": current,
             "view": view,
             "view_labels": View.LABELS,
             "search": search,
-            "last_run": last_sync_run(tab.dataset) if tab.dataset else None,
-            "can_sync": bool(tab.dataset and can(request.user, dataset_spec(tab.dataset).action)),
+            "last_run": last_sync_run(current.dataset) if current.dataset else None,
+            "can_sync": bool(current.dataset and can(request.user, dataset_spec(current.dataset).action)),
         }
-        if tab.views and tab.key == "sub-jobs" and view == View.SYNCED and not can(request.user, Action.VIEW_SYNCED_SUB_JOBS):
-            # P#34: the list of synced sub jobs also needs the company Directory.
-            context["counts"] = view_counts(tab)
-            context["refused"] = can(request.user, Action.VIEW_SYNCED_SUB_JOBS).reason
-        elif tab.views:
-            context["counts"] = view_counts(tab)
-            context.update(self._rows(request, tab, view, search))
+        doc = current.doc
+        if doc is not None:
+            context["counts"] = view_counts(current)
+            # Some lists need one more permission (the synced sub jobs also need the Directory, P#34).
+            decision = can(request.user, doc.view_synced_action) if doc.view_synced_action and view == View.SYNCED else None
+            if decision is not None and not decision:
+                context["refused"] = decision.reason
+            else:
+                context.update(self._rows(request, current, view, search))
         else:
-            context.update(self._cost_codes(request))
+            template, panel_context = current.panel.panel(request)
+            context.update(panel_context, panel_template=template)
         return render(request, self.template_name, context)
 
-    def _rows(self, request, tab, view, search) -> dict:
+    def _rows(self, request, current, view, search) -> dict:
         user = request.user
+        doc = current.doc
         if view in (View.READY_TO_IMPORT, View.ARCHIVED):
-            page = Paginator(staged_records(kind=tab.staged_kind, view=view, search=search), PAGE_SIZE).get_page(
+            page = Paginator(staged_records(kind=doc.staged_kind, view=view, search=search), PAGE_SIZE).get_page(
                 request.GET.get("page")
             )
+            actions = [action for action in doc.import_actions if can(user, action.action)]
+            target_action = next((action for action in actions if action.targets), None)
             rows = []
             for staged in page:
-                row = {"staged": staged}
-                if tab.staged_kind == StagedRecord.Kind.VENDOR and view == View.READY_TO_IMPORT:
-                    row["matches"] = imports.vendor_suggested_matches(staged=staged)
+                row = {"staged": staged, "details": doc.staged_details(staged)}
+                if target_action is not None and view == View.READY_TO_IMPORT:
+                    row["targets"] = target_action.targets(staged)
                 rows.append(row)
             return {
                 "page": page,
                 "rows": rows,
                 "staged": True,
-                "can_add": can(user, {"vendor": Action.ADD_ERP_COMPANY, "job": Action.ADD_ERP_JOB,
-                                      "extra": Action.IMPORT_ERP_SUB_JOB}[tab.staged_kind]),
-                "can_link": tab.staged_kind == StagedRecord.Kind.VENDOR and can(user, Action.LINK_ERP_COMPANIES),
-                "can_archive": can(user, Action.ARCHIVE_ERP_COMPANY if tab.staged_kind == "vendor" else Action.ADD_ERP_JOB),
+                "import_actions": actions if view == View.READY_TO_IMPORT else [],
+                "target_action": target_action if view == View.READY_TO_IMPORT else None,
+                "has_parent": any(row["staged"].parent_origin_id for row in rows),
+                "can_archive": bool(doc.archive_action and can(user, doc.archive_action)),
             }
-        adapter = get_adapter(tab.item_type)
-        page = Paginator(queue_items(item_type=tab.item_type, view=view, search=search), PAGE_SIZE).get_page(
+        page = Paginator(queue_items(item_type=doc.item_type, view=view, search=search), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        field_names = _accept_field_names(tab.item_type)
+        fields = doc.accept_fields
         rows = []
         for obj in page:
-            values = {**adapter.accept_defaults(obj), **obj.erp_fields}
-            rows.append(
-                {
-                    "obj": obj,
-                    "label": adapter.describe(obj),
-                    "erp_id": getattr(obj, adapter.erp_id_field),
-                    "fields": [(name, label, values.get(name, "")) for name, label in field_names],
-                }
-            )
+            values = doc.accept_defaults(obj)
+            rows.append({
+                "obj": obj,
+                "label": doc.describe(obj),
+                "erp_id": getattr(obj, doc.erp_id_field),
+                "fields": [(f.name, f.label, values.get(f.name, ""), f.choices) for f in fields],
+            })
         return {
             "page": page,
             "rows": rows,
             "staged": False,
-            "field_names": field_names,
-            "can_accept": can(user, adapter.accept_action),
-            "can_unlink": bool(adapter.unlink_action and can(user, adapter.unlink_action)),
+            "field_names": [(f.name, f.label) for f in fields],
+            "can_accept": bool(can(user, doc.accept_action)),
+            "can_unlink": bool(doc.unlink_action and can(user, doc.unlink_action)),
         }
-
-    def _cost_codes(self, request) -> dict:
-        from apps.wbs.models import CostType, StandardCostCode
-
-        codes = StandardCostCode.objects.filter(cost_code_list__source="erp").prefetch_related("default_cost_types")
-        page = Paginator(codes.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-        return {"page": page, "cost_types": CostType.objects.order_by("code"), "code_rows": page}
 
     # --- acting -------------------------------------------------------------------------------------
 
     def post(self, request):
-        tab = TABS_BY_KEY.get(request.POST.get("tab", ""), TABS[0])
+        current = tab(request.POST.get("tab", ""))
         view = request.POST.get("view", "")
         operation = request.POST.get("op", "")
-        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
-        handler = getattr(self, f"op_{operation}", None)
+        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit() and len(pk) < 19]
+        handler = getattr(self, f"op_{operation}", None) if operation.isidentifier() else None
+        if operation.startswith("import:") and current.doc is not None:
+            handler = self._import_handler(operation.removeprefix("import:"))
         if handler is None:
             messages.error(request, f"Unknown action {operation!r}.")
         elif operation != "sync" and not ids:
             messages.warning(request, "Select at least one row first.")
         else:
-            handler(request, tab, ids)
-        query = {"tab": tab.key, "view": view}
+            handler(request, current, ids)
+        query = {"tab": current.key, "view": view}
         return HttpResponseRedirect(f"{reverse('erp-integrations')}?{urlencode(query)}")
 
     def _each(self, request, objects, action_label, call):
+        """Run ``call`` on each object; a refusal is reported and the batch goes on, but when Sage does not
+        answer the batch stops there and says which items were not attempted."""
         done, failed = [], []
-        for obj in objects:
+        objects = list(objects)
+        for index, obj in enumerate(objects):
             try:
                 call(obj)
                 done.append(str(obj))
-            except ValidationFailed as error:
-                details = "; ".join(message for messages_ in error.errors.values() for message in messages_)
-                failed.append(f"{obj}: {details}")
+            except ErpError as error:
+                failed.append(f"{obj}: {_messages_of(error)}")
+                if error.transient:
+                    rest = objects[index + 1:]
+                    if rest:
+                        failed.append(
+                            f"Stopped there: Sage 300 CRE did not answer, so {len(rest)} more item(s) were not "
+                            f"attempted ({', '.join(map(str, rest[:5]))}{' …' if len(rest) > 5 else ''}). Try again "
+                            "in a moment."
+                        )
+                    break
             except ApplicationError as error:
-                failed.append(f"{obj}: {error.message}")
+                failed.append(f"{obj}: {_messages_of(error)}")
         if done:
             messages.success(request, f"{action_label}: {len(done)} item(s) — {', '.join(done[:10])}.")
         for failure in failed:
             messages.error(request, failure)
 
-    def _items(self, tab, ids):
-        adapter = get_adapter(tab.item_type)
-        return adapter.model.objects.filter(pk__in=ids).select_related(*adapter.select_related()).order_by("pk")
+    def _items(self, current, ids):
+        doc = current.doc
+        return list(doc.model.objects.filter(pk__in=ids).select_related(*doc.select_related).order_by("pk"))
 
-    def _fields(self, request, tab, obj) -> dict:
-        return {
-            name: request.POST.get(f"field-{obj.pk}-{name}", "").strip()
-            for name, _ in _accept_field_names(tab.item_type)
-        }
+    def _fields(self, request, current, obj) -> dict:
+        return {f.name: request.POST.get(f"field-{obj.pk}-{f.name}", "").strip() for f in current.doc.accept_fields}
 
-    def op_accept(self, request, tab, ids):
-        self._each(request, self._items(tab, ids), "Accepted for export", lambda obj: services.erp_accept(
-            item_type=tab.item_type, obj=obj, actor=request.user, fields=self._fields(request, tab, obj)))
+    def op_accept(self, request, current, ids):
+        items = self._items(current, ids)
+        try:
+            outcome = services.erp_accept_many(
+                item_type=current.item_type, items=[(obj, self._fields(request, current, obj)) for obj in items],
+                actor=request.user,
+            )
+        except ErpError as error:
+            messages.error(request, f"Nothing was accepted: {_messages_of(error)}")
+            return
+        except ApplicationError as error:
+            messages.error(request, _messages_of(error))
+            return
+        if outcome.accepted:
+            labels = ", ".join(map(str, outcome.accepted[:10]))
+            messages.success(request, f"Accepted for export: {len(outcome.accepted)} item(s) — {labels}. They show "
+                                      "under Failed to Export only if the export fails.")
+        by_pk = {obj.pk: obj for obj in items}
+        for pk, error in outcome.refused.items():
+            messages.error(request, f"{by_pk[pk]}: {_messages_of(error)}")
 
-    def op_reject(self, request, tab, ids):
+    def op_reject(self, request, current, ids):
         comment = request.POST.get("comment", "")
-        self._each(request, self._items(tab, ids), "Rejected", lambda obj: services.erp_reject(
-            item_type=tab.item_type, obj=obj, actor=request.user, comment=comment))
+        self._each(request, self._items(current, ids), "Rejected", lambda obj: services.erp_reject(
+            item_type=current.item_type, obj=obj, actor=request.user, comment=comment))
 
-    def op_retry(self, request, tab, ids):
-        self._each(request, self._items(tab, ids), "Retrying", lambda obj: services.erp_retry(
-            item_type=tab.item_type, obj=obj, actor=request.user, fields=self._fields(request, tab, obj)))
+    def op_retry(self, request, current, ids):
+        self._each(request, self._items(current, ids), "Retrying", lambda obj: services.erp_retry(
+            item_type=current.item_type, obj=obj, actor=request.user, fields=self._fields(request, current, obj)))
 
-    def op_unlink(self, request, tab, ids):
+    def op_unlink(self, request, current, ids):
         confirm = request.POST.get("confirm") == "yes"
-        self._each(request, self._items(tab, ids), "Unlinked", lambda obj: services.erp_unlink(
-            item_type=tab.item_type, obj=obj, actor=request.user, confirm=confirm))
+        self._each(request, self._items(current, ids), "Unlinked", lambda obj: services.erp_unlink(
+            item_type=current.item_type, obj=obj, actor=request.user, confirm=confirm))
 
     def _staged(self, ids):
         return StagedRecord.objects.filter(pk__in=ids).order_by("pk")
 
-    def op_add(self, request, tab, ids):
-        call = {
-            StagedRecord.Kind.VENDOR: lambda s: imports.vendor_add_as_company(staged=s, actor=request.user),
-            StagedRecord.Kind.JOB: lambda s: imports.job_add_as_project(staged=s, actor=request.user),
-            StagedRecord.Kind.EXTRA: lambda s: imports.extra_import_as_sub_job(staged=s, actor=request.user),
-        }[tab.staged_kind]
-        self._each(request, self._staged(ids), "Added to Trestle", call)
+    def _import_handler(self, key: str):
+        def handler(request, current, ids):
+            action = next((a for a in current.doc.import_actions if a.key == key), None)
+            if action is None:
+                messages.error(request, f"Unknown action {key!r}.")
+                return
 
-    def op_link(self, request, tab, ids):
-        def link(staged):
-            company_id = request.POST.get(f"link-{staged.pk}", "")
-            if not company_id.isdigit():
-                raise ValidationFailed({"company": "Choose the company to link this vendor to."})
-            company = Company.objects.filter(pk=int(company_id)).first()
-            if company is None:
-                raise ValidationFailed({"company": "That company no longer exists."})
-            imports.vendor_link_to_company(staged=staged, company=company, actor=request.user)
+            def run(staged):
+                target = None
+                if action.targets is not None:
+                    target_id = request.POST.get(f"target-{staged.pk}", "")
+                    target = current.doc.model.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
+                    if target is None:
+                        raise ValidationFailed({"target": f"Choose the {current.doc.label} to link {staged} to."})
+                action.run(staged=staged, actor=request.user, target=target)
 
-        self._each(request, self._staged(ids), "Linked", link)
+            self._each(request, self._staged(ids), action.label, run)
 
-    def op_archive(self, request, tab, ids):
+        return handler
+
+    def op_archive(self, request, current, ids):
         self._each(request, self._staged(ids), "Archived",
-                   lambda s: imports.staged_record_archive(staged=s, actor=request.user))
+                   lambda s: staged_record_archive(staged=s, actor=request.user))
 
-    def op_unarchive(self, request, tab, ids):
+    def op_unarchive(self, request, current, ids):
         self._each(request, self._staged(ids), "Back in Ready to Import",
-                   lambda s: imports.staged_record_archive(staged=s, actor=request.user, archived=False))
+                   lambda s: staged_record_archive(staged=s, actor=request.user, archived=False))
 
-    def op_sync(self, request, tab, ids):
+    def op_sync(self, request, current, ids):
         try:
-            run = sync_start(dataset=tab.dataset, trigger=SyncRun.Trigger.MANUAL, actor=request.user)
+            run = sync_start(dataset=current.dataset, trigger=SyncRun.Trigger.MANUAL, actor=request.user)
         except ApplicationError as error:
             messages.error(request, error.message)
             return

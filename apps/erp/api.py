@@ -17,15 +17,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.access.checks import can, has_tool_level
-from apps.access.matrix import Action
 from apps.access.models import Level, Tool
-from apps.erp.item_types import ItemType
 from apps.core.api.viewsets import MAX_ID
 from apps.core.exceptions import PermissionRefused
 from apps.erp import services
+from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
-from apps.erp.models import Dataset, SyncRun
-from apps.erp.registry import get_adapter
+from apps.erp.models import SyncRun
+from apps.erp.registry import dataset_choices, document, documents
 from apps.erp.sync import sync_start
 
 APPROVER_ACTIONS = {"accept", "reject", "retry", "unlink"}
@@ -47,8 +46,8 @@ class ErpStateSerializer(serializers.Serializer):
     rejection_comment = serializers.CharField(source="erp_rejection_comment")
 
     def get_erp_id(self, obj) -> str | None:
-        adapter = get_adapter(self.context["erp_item_type"]) if "erp_item_type" in self.context else None
-        return getattr(obj, adapter.erp_id_field) if adapter else None
+        doc = document(self.context["erp_item_type"]) if "erp_item_type" in self.context else None
+        return getattr(obj, doc.erp_id_field) if doc else None
 
 
 @extend_schema_field(ErpStateSerializer)
@@ -67,7 +66,7 @@ class ErpStateField(serializers.Field):
 class ErpActionInputSerializer(serializers.Serializer):
     erp_id = serializers.CharField(
         required=False, allow_blank=True, max_length=50,
-        help_text="accept/retry: the ERP id the approver enters (Sage Job ID, SubJob ID or ERP Company ID).",
+        help_text="accept/retry: the ERP id the approver enters (Sage Job ID, SubJob ID, ERP Company ID …).",
     )
     fields = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=100), required=False,
@@ -77,9 +76,6 @@ class ErpActionInputSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(
         required=False, default=False, help_text="unlink: unlink even though the record is still in the ERP."
     )
-
-
-ACCEPT_ID_FIELD = {ItemType.PROJECT: "sage_job_id", ItemType.SUB_JOB: "sub_job_id", ItemType.COMPANY: "erp_company_id"}
 
 
 def _erp_action_view(name: str):
@@ -92,7 +88,8 @@ def _erp_action_view(name: str):
     return extend_schema(
         request=ErpActionInputSerializer,
         description=f"ERP lifecycle: {name}. 403 when the permission matrix says no, 404 for an item you cannot "
-        "see, 409 when the item's ERP status does not allow it, 400 with field messages for bad input.",
+        "see, 409 when the item's ERP status does not allow it or the ERP refuses, 503 when the ERP does not answer "
+        "(try again; nothing was changed), 400 with field messages for bad input.",
     )(view)
 
 
@@ -111,13 +108,13 @@ class ErpActionsMixin:
     def erp_object(self, name: str):
         """Approvers work the company-wide queue: they reach any item they may act on. Everyone else
         reaches items through the resource's scoped queryset, so another project's item is a 404."""
-        adapter = get_adapter(self.erp_item_type)
-        approver_action = adapter.unlink_action if name == "unlink" else adapter.accept_action
+        doc = document(self.erp_item_type)
+        approver_action = doc.unlink_action if name == "unlink" else doc.accept_action
         if name in APPROVER_ACTIONS and approver_action and can(self.request.user, approver_action):
             pk = str(self.kwargs["pk"])
             if not pk.isdigit() or int(pk) > MAX_ID:
                 raise Http404
-            return get_object_or_404(adapter.model.objects.all(), pk=int(pk))
+            return get_object_or_404(doc.model.objects.all(), pk=int(pk))
         return self.get_object()
 
     def run_erp_action(self, request, name: str):
@@ -128,7 +125,7 @@ class ErpActionsMixin:
         item_type = self.erp_item_type
         fields = dict(values.get("fields") or {})
         if values.get("erp_id"):
-            fields[ACCEPT_ID_FIELD[item_type]] = values["erp_id"]
+            fields[document(item_type).id_field.name] = values["erp_id"]
         actor = request.user
         if name == "send":
             obj = services.erp_send(item_type=item_type, obj=obj, actor=actor)
@@ -171,7 +168,8 @@ class QueueItemSerializer(serializers.Serializer):
     erp = ErpStateSerializer()
 
 
-QUEUE_TYPES = (ItemType.PROJECT, ItemType.SUB_JOB, ItemType.COMPANY)
+def _queue_types() -> list[str]:
+    return [str(doc.item_type) for doc in documents()]
 
 
 class ErpQueueViewSet(viewsets.GenericViewSet):
@@ -184,7 +182,7 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("erp_status", enum=[choice.value for choice in ErpStatus], default="ready_to_export"),
-            OpenApiParameter("type", enum=[str(item_type) for item_type in QUEUE_TYPES]),
+            OpenApiParameter("type", enum=[str(item_type) for item_type in ItemType]),
         ],
         responses=QueueItemSerializer(many=True),
     )
@@ -194,34 +192,35 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
         wanted_type = request.query_params.get("type")
         if erp_status not in ErpStatus.values:
             raise serializers.ValidationError({"erp_status": f"Choose one of: {', '.join(ErpStatus.values)}."})
-        if wanted_type and wanted_type not in [str(t) for t in QUEUE_TYPES]:
-            raise serializers.ValidationError({"type": f"Choose one of: {', '.join(map(str, QUEUE_TYPES))}."})
+        queue_types = _queue_types()
+        if wanted_type and wanted_type not in queue_types:
+            raise serializers.ValidationError({"type": f"Choose one of: {', '.join(queue_types)}."})
         items = []
-        for item_type in QUEUE_TYPES:
-            if wanted_type and wanted_type != str(item_type):
+        for item_type in queue_types:
+            if wanted_type and wanted_type != item_type:
                 continue
-            if item_type == ItemType.SUB_JOB and erp_status == ErpStatus.SYNCED:
-                decision = can(request.user, Action.VIEW_SYNCED_SUB_JOBS)  # P#34
+            doc = document(item_type)
+            if doc.view_synced_action and erp_status == ErpStatus.SYNCED:
+                decision = can(request.user, doc.view_synced_action)  # e.g. P#34
                 if not decision:
                     if wanted_type:
                         raise PermissionRefused(decision.reason)
                     continue
-            adapter = get_adapter(item_type)
             queryset = (
-                adapter.model.objects.filter(erp_status=erp_status)
-                .select_related("erp_sent_by", "erp_approved_by", *adapter.select_related())
+                doc.model.objects.filter(erp_status=erp_status)
+                .select_related("erp_sent_by", "erp_approved_by", *doc.select_related)
                 .order_by("-erp_sent_at", "-pk")
             )
-            items.extend((item_type, adapter, obj) for obj in queryset[:2000])
+            items.extend((item_type, doc, obj) for obj in queryset[:2000])
         page = self.paginate_queryset(items)
         rows = [
             {
                 "type": str(item_type),
                 "id": obj.pk,
-                "label": adapter.describe(obj),
+                "label": doc.describe(obj),
                 "erp": ErpStateSerializer(obj, context={"erp_item_type": item_type}).data,
             }
-            for item_type, adapter, obj in page
+            for item_type, doc, obj in page
         ]
         return self.get_paginated_response(rows)
 
@@ -231,13 +230,20 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SyncRun
-        fields = ["id", "dataset", "trigger", "status", "started_by", "pages_done", "records_seen", "created", "updated",
-                  "unchanged", "skipped", "failed", "errors", "queued_at", "started_at", "finished_at"]
+        fields = ["id", "dataset", "trigger", "mode", "status", "started_by", "pages_done", "records_seen", "created",
+                  "updated", "unchanged", "skipped", "failed", "gone", "errors", "notes", "queued_at", "started_at",
+                  "finished_at"]
         read_only_fields = fields
 
 
 class SyncStartSerializer(serializers.Serializer):
-    dataset = serializers.ChoiceField(choices=Dataset.choices)
+    dataset = serializers.ChoiceField(choices=[])
+    mode = serializers.ChoiceField(choices=SyncRun.Mode.choices, default=SyncRun.Mode.FULL,
+                                   help_text="full: read everything; incremental: only what changed since the last run.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].choices = dataset_choices()
 
 
 class ErpSyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -258,7 +264,8 @@ class ErpSyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         data = SyncStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = sync_start(dataset=data.validated_data["dataset"], trigger=SyncRun.Trigger.API, actor=request.user)
+        run = sync_start(dataset=data.validated_data["dataset"], trigger=SyncRun.Trigger.API, actor=request.user,
+                         mode=data.validated_data["mode"])
         run.refresh_from_db()
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 

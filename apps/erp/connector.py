@@ -1,12 +1,22 @@
-"""The boundary between Trestle and an ERP.
+"""The boundary between Trestle and an ERP: one contract every connector fulfils.
 
 Hub code never imports an ERP's own models; it asks ``get_connector()`` for an object that
 satisfies ``ErpConnector``. The Sage 300 CRE connector (``apps.sage300.connector``) is the one
-shipped; another ERP is another connector named by ``settings.TRESTLE_ERP_CONNECTOR``.
+shipped; another ERP is another connector named by ``settings.TRESTLE_ERP_CONNECTOR``. The
+contract test suite (``tests/erp/contract.py``) is what a connector must pass.
+
+Every method is one request to the ERP (counted against its request limit) unless it says
+otherwise. Reads are paged and resumable; writes take an idempotency key the connector may stamp
+where the ERP keeps one; ``find_written`` answers, for many export records in one request, what
+the ERP holds under each record's identity — its natural id (job, extra, vendor …) or a stamped
+reference — so that a retry links what an earlier try wrote instead of writing it again.
+Refusals come back as ``apps.erp.errors.ErpError`` with a catalogue code.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -14,10 +24,28 @@ from typing import Protocol, runtime_checkable
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.erp.records import (
+    CompanyRecord,
+    CostTypeRecord,
+    ExtraExport,
+    ExtraRecord,
+    Found,
+    JobCostCodeRecord,
+    JobCostCodesExport,
+    JobExport,
+    JobRecord,
+    Page,
+    StandardCostCodeRecord,
+    VendorExport,
+    VendorInsuranceRecord,
+    VendorRecord,
+    WriteResult,
+)
+
 
 @dataclass(frozen=True)
 class FieldLimit:
-    """A length limit the ERP imposes on one field, with the ERP's own label for the field."""
+    """A length limit the ERP imposes on one field of a record, with the ERP's own label for it."""
 
     max_length: int
     erp_label: str
@@ -29,23 +57,21 @@ class FieldLimit:
 
 @dataclass(frozen=True)
 class ConnectorLimits:
-    """Field limits per record type, checked at *Send to ERP* and on import (DESIGN §4)."""
+    """Field limits per neutral record type, keyed by the record's own field names (DESIGN §4).
 
-    job: dict[str, FieldLimit] = field(default_factory=dict)
-    sub_job: dict[str, FieldLimit] = field(default_factory=dict)
-    vendor: dict[str, FieldLimit] = field(default_factory=dict)
-    cost_code: dict[str, FieldLimit] = field(default_factory=dict)
-    cost_type: dict[str, FieldLimit] = field(default_factory=dict)
-    commitment: dict[str, FieldLimit] = field(default_factory=dict)
-    commitment_change_order: dict[str, FieldLimit] = field(default_factory=dict)
-    prime_contract_change_order: dict[str, FieldLimit] = field(default_factory=dict)
-    invoice: dict[str, FieldLimit] = field(default_factory=dict)
+    Checked at *Send to ERP*, at Accept and when a form or an import is saved, so that a person
+    hears about a too-long name before the ERP refuses it.
+    """
 
-    def violations(self, record_type: str, values: dict[str, object]) -> dict[str, str]:
-        """Map each field of ``values`` that breaks a limit to the ERP's message for it."""
-        limits: dict[str, FieldLimit] = getattr(self, record_type)
+    by_record: Mapping[type, Mapping[str, FieldLimit]] = field(default_factory=dict)
+
+    def of(self, record_type: type) -> Mapping[str, FieldLimit]:
+        return self.by_record.get(record_type, {})
+
+    def violations(self, record_type: type, values: Mapping[str, object]) -> dict[str, str]:
+        """Map each field of ``values`` (record field names) that breaks a limit to the ERP's message."""
         problems = {}
-        for name, limit in limits.items():
+        for name, limit in self.of(record_type).items():
             value = values.get(name)
             if value is not None and len(str(value)) > limit.max_length:
                 problems[name] = limit.message()
@@ -54,8 +80,71 @@ class ConnectorLimits:
 
 @runtime_checkable
 class ErpConnector(Protocol):
+    """Every member the hub uses. ``tests/erp/contract.py`` checks a connector against it."""
+
     name: str
     limits: ConnectorLimits
+
+    # --- who is there ----------------------------------------------------------------------
+    def company(self) -> CompanyRecord: ...
+
+    # --- reads: paged; ``changed_since`` reads only records changed after that moment ------
+    def standard_cost_codes(
+        self, *, cursor: str | None = None, limit: int = 500, changed_since: datetime.datetime | None = None
+    ) -> Page[StandardCostCodeRecord]: ...
+
+    def cost_types(
+        self, *, cursor: str | None = None, limit: int = 500, changed_since: datetime.datetime | None = None
+    ) -> Page[CostTypeRecord]: ...
+
+    def vendors(
+        self, *, cursor: str | None = None, limit: int = 500, changed_since: datetime.datetime | None = None
+    ) -> Page[VendorRecord]: ...
+
+    def vendor_insurance(self, *, cursor: str | None = None, limit: int = 500) -> Page[VendorInsuranceRecord]: ...
+
+    def jobs(
+        self, *, cursor: str | None = None, limit: int = 500, changed_since: datetime.datetime | None = None
+    ) -> Page[JobRecord]: ...
+
+    def extras(
+        self,
+        *,
+        job_id: str | None = None,
+        cursor: str | None = None,
+        limit: int = 500,
+        changed_since: datetime.datetime | None = None,
+    ) -> Page[ExtraRecord]: ...
+
+    def job_cost_codes(
+        self, *, job_id: str | None = None, cursor: str | None = None, limit: int = 500
+    ) -> Page[JobCostCodeRecord]: ...
+
+    # --- evidence and identity ---------------------------------------------------------------
+    def find_written(self, records: Sequence[object]) -> list[Found | None]:
+        """For each export record, what the ERP holds under its identity (one request for all)."""
+        ...
+
+    def identity(self, record: object) -> str:
+        """The ERP's identity of an export record, as the ERP compares them (no request).
+
+        Two records with one identity cannot both exist in the ERP (Sage: a job id without its
+        punctuation, an extra within its job, a vendor id); Trestle reserves it at Accept.
+        """
+        ...
+
+    def same_vendor_name(self, first: str, second: str) -> bool:
+        """Whether two vendor names are the same vendor to the ERP (no request)."""
+        ...
+
+    # --- writes --------------------------------------------------------------------------------
+    def create_job(self, record: JobExport, *, idempotency_key: str) -> WriteResult: ...
+
+    def create_extra(self, record: ExtraExport, *, idempotency_key: str) -> WriteResult: ...
+
+    def add_job_cost_codes(self, record: JobCostCodesExport, *, idempotency_key: str) -> WriteResult: ...
+
+    def create_vendor(self, record: VendorExport, *, idempotency_key: str) -> WriteResult: ...
 
 
 @lru_cache(maxsize=1)

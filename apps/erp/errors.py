@@ -12,6 +12,8 @@ import string
 from dataclasses import dataclass
 from enum import Enum
 
+from apps.core.exceptions import ApplicationError
+
 
 class Handling(str, Enum):
     PREVENT = "prevent"  # checked before the item reaches the ERP
@@ -29,10 +31,17 @@ class CatalogueEntry:
     resolution: str
     retryable: bool
     handling: tuple[Handling, ...]
+    # The ERP refused a write because it already holds a record under the same identity: the engine
+    # then asks what is there, and links it when it is this very document.
+    means_exists: bool = False
+    # A passing condition (no answer, a request limit): worth trying again by itself, later.
+    transient: bool = False
 
 
-def _entry(code, rule, section, message, cause, resolution, *, retryable=False, handling=(Handling.SHOW_RESOLUTION,)):
-    return CatalogueEntry(code, rule, section, message, cause, resolution, retryable, tuple(handling))
+def _entry(code, rule, section, message, cause, resolution, *, retryable=False, handling=(Handling.SHOW_RESOLUTION,),
+           means_exists=False, transient=False):
+    return CatalogueEntry(code, rule, section, message, cause, resolution, retryable, tuple(handling), means_exists,
+                          transient)
 
 
 P, A, S = Handling.PREVENT, Handling.AUTO_RESOLVE, Handling.SHOW_RESOLUTION
@@ -63,7 +72,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "Commitment change order IDs are unique across Sage; the ID entered at Accept is already used.",
             "If the change order in Sage is this one (same commitment, lines and amounts), Trestle links it and marks "
             "it synced. Otherwise enter a different CCO ID and press Retry.",
-            retryable=True, handling=(P, A, S),
+            retryable=True, handling=(P, A, S), means_exists=True,
         ),
         _entry(
             "contract_item_exists", "R196", "Change orders",
@@ -72,7 +81,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "contract was edited in Sage, or the PCCO was reset).",
             "If the item is the one this PCCO created, Trestle marks the line synced. Otherwise sync the prime "
             "contract from Sage (Prime Contracts tab) or choose another contract item code, then Retry.",
-            retryable=True, handling=(P, A, S),
+            retryable=True, handling=(P, A, S), means_exists=True,
         ),
         _entry(
             "commitment_archived", "R197", "Change orders",
@@ -88,7 +97,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "the same code.",
             "If the commitment in Sage is this export (same idempotency key and content) Trestle links it. "
             "Otherwise choose a different Sage ID and press Retry.",
-            retryable=True, handling=(A, P, S),
+            retryable=True, handling=(A, P, S), means_exists=True,
         ),
         # CONTRACTS
         _entry(
@@ -98,7 +107,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "commitment with the same code exists.",
             "If the commitment in Sage is this export (same idempotency key and content) Trestle links it. "
             "Otherwise choose a different Sage ID and press Retry.",
-            retryable=True, handling=(A, P, S),
+            retryable=True, handling=(A, P, S), means_exists=True,
         ),
         _entry(
             "vendor_inactive", "R200", "Contracts",
@@ -129,7 +138,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "A commitment already exists with the specified id.",
             "A commitment with this code exists (or existed) in Sage, e.g. one created directly in Sage.",
             "Enter a different Sage ID and press Retry. After a project is synced, create commitments only in Trestle.",
-            retryable=True, handling=(P, S),
+            retryable=True, handling=(P, S), means_exists=True,
         ),
         # INVOICES
         _entry(
@@ -138,7 +147,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "code [{code}].",
             "Sage already has an invoice with this number for this vendor.",
             "If the invoice in Sage is this export, Trestle links it. Otherwise enter a unique ERP ID and press Retry.",
-            retryable=True, handling=(P, A, S),
+            retryable=True, handling=(P, A, S), means_exists=True,
         ),
         _entry(
             "gl_period_closed", "R205", "Invoices",
@@ -204,7 +213,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "resets.",
             "The ERP's hourly request limit was reached.",
             "Nothing to do: Trestle waits for the hourly limit to reset and retries by itself.",
-            retryable=True, handling=(A,),
+            retryable=True, handling=(A,), transient=True,
         ),
         # PROJECTS
         _entry(
@@ -213,7 +222,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "A job with the same code (ignoring punctuation) exists in Sage.",
             "Jobs are created in one system only and are never linked to an existing job. Reject the project, choose "
             "another Sage Job ID, and send it again.",
-            handling=(P, S),
+            handling=(P, S), means_exists=True,
         ),
         _entry(
             "name_too_long", "R214", "Projects",
@@ -241,9 +250,17 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "A job already exists with the specified id.",
             "Job IDs are unique in Sage and this one is taken.",
             "Enter a Sage Job ID that is not used in Sage (Trestle checks it when you accept) and press Retry.",
-            retryable=True, handling=(P, S),
+            retryable=True, handling=(P, S), means_exists=True,
         ),
         # Beyond the seed's table
+        _entry(
+            "extra_id_exists", "-", "Projects",
+            "An extra already exists with the specified id.",
+            "Extra IDs are unique within their job in Sage and this one is taken.",
+            "Enter a SubJob ID that job {job} does not use in Sage (Trestle checks it when you accept), or import the "
+            "Sage extra into the project from ERP Integrations → Sub Jobs instead.",
+            retryable=True, handling=(P, S), means_exists=True,
+        ),
         _entry(
             "field_too_long", "-", "Limits",
             "[{label}] is too long, maximum length is {max_length} characters.",
@@ -257,7 +274,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "The ERP Company ID entered at Accept is another vendor's ID in Sage.",
             "If the Sage vendor is this company, link it under ERP Integrations → Vendors instead. Otherwise enter an "
             "unused ERP Company ID and press Retry.",
-            retryable=True, handling=(P, A, S),
+            retryable=True, handling=(P, A, S), means_exists=True,
         ),
         _entry(
             "timeout", "-", "ERP connection",
@@ -265,7 +282,39 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "Sage did not answer in time; the write may or may not have happened.",
             "Nothing to do: Trestle retries with the same idempotency key, so a write that did happen is found and "
             "linked, never duplicated.",
-            retryable=True, handling=(A,),
+            retryable=True, handling=(A,), transient=True,
+        ),
+        _entry(
+            "unexpected_error", "-", "Trestle",
+            "Trestle could not finish the export: {detail}",
+            "Something other than the ERP's answer stopped the export: a lost database connection, a record changed "
+            "or deleted while it was exporting, a bug.",
+            "Press Retry. The retry goes on with the same key, so whatever the ERP already has is linked, never "
+            "written twice; each try's error is listed under the item's export tries.",
+            retryable=True, handling=(A, S), transient=True,
+        ),
+        _entry(
+            "export_interrupted", "-", "Trestle",
+            "The export was interrupted {tries} times before it could finish.",
+            "The background worker stopped (restarted, killed or out of memory) in the middle of the export, again "
+            "and again.",
+            "Check that the background worker is running (make run starts it), then press Retry. The retry goes on "
+            "with the same key, so whatever the ERP already has is linked, never written twice.",
+            retryable=True, handling=(A, S),
+        ),
+        _entry(
+            "item_deleted", "-", "Trestle",
+            "The {label} was deleted while it was exporting.",
+            "The item's row is gone from Trestle, so its ERP id cannot be recorded.",
+            "Nothing to retry. If the ERP has the record (erp_reconcile lists it), delete it there or create the item "
+            "again and link it.",
+        ),
+        _entry(
+            "not_connected", "-", "ERP connection",
+            "Trestle is not connected to Sage 300 CRE yet.",
+            "Nobody has pressed Connect in the ERP settings, so Trestle does not know which ERP company it exports to.",
+            "Ask a company admin to open ERP Integrations → ERP settings and press Connect to Sage 300 CRE.",
+            handling=(P, S),
         ),
         _entry(
             "invalid_format", "-", "Limits",
@@ -289,18 +338,28 @@ def _fill(template: str, context: dict) -> str:
     return template.format_map(values)
 
 
-class ErpError(Exception):
-    """An error from (or about) the ERP, with the catalogue's message and resolution."""
+class ErpError(ApplicationError):
+    """An error from (or about) the ERP, with the catalogue's message and resolution.
+
+    Reaching the API or the admin it is a 503 when it passes by itself (Sage did not answer, its
+    request limit) and a 409 otherwise, with its code, message and resolution — never a 500.
+    """
 
     def __init__(self, code: str, /, *, message: str | None = None, retryable: bool | None = None, **context):
         entry = CATALOGUE[code]
-        self.code = code
         self.entry = entry
         self.context = context
-        self.message = message or _fill(entry.message, context)
         self.resolution = _fill(entry.resolution, context)
         self.retryable = entry.retryable if retryable is None else retryable
-        super().__init__(self.message)
+        super().__init__(message or _fill(entry.message, context), code=code)
+
+    @property
+    def transient(self) -> bool:
+        return self.entry.transient and self.retryable
+
+    @property
+    def status_code(self) -> int:  # type: ignore[override]
+        return 503 if self.transient else 409
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "resolution": self.resolution, "retryable": self.retryable}

@@ -1,5 +1,9 @@
-"""The ERP Integrations tool's own records: settings, the transition log, export attempts,
-records waiting in Ready to Import, sync runs and their schedule."""
+"""The ERP Integrations tool's own records: settings, the transition log, export attempts and their
+tries, reserved ERP ids, records waiting in Ready to Import, sync runs and their schedule.
+
+Nothing here names a document type: item types, dataset keys and staged kinds are whatever the
+domains declare in their ``erp.py`` (``apps.erp.registry``).
+"""
 
 from __future__ import annotations
 
@@ -9,39 +13,31 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.erp.item_types import ItemType
 from apps.core.models import TimeStampedModel
+from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
 
 
 class ErpSettings(TimeStampedModel):
-    """Company-wide ERP settings (one row). Defaults are DECISIONS.md's."""
+    """Company-wide ERP settings (one row).
+
+    ``direct_export`` lists the item types exported at Send without an approver (R5, R7);
+    ``options`` holds the yes/no settings the domains declare (``SettingSpec``), by key.
+    """
 
     connected_at = models.DateTimeField(
-        "integration connected at",
+        "connected to the ERP at",
         null=True,
         blank=True,
-        help_text="Projects created before this moment cannot be exported (R47, DECISIONS A27).",
+        editable=False,
+        help_text="Set by Connect. Projects created before this moment cannot be exported.",
     )
-    direct_export_commitments = models.BooleanField("Direct Export: commitments", default=False)
-    direct_export_commitment_change_orders = models.BooleanField("Direct Export: commitment change orders", default=False)
-    direct_export_invoices = models.BooleanField("Direct Export: subcontractor invoices", default=False)
-    vendors_auto_update = models.BooleanField(
-        "Vendors will be automatically updated",
-        default=False,
-        help_text="Sage's address, city, state, ZIP, telephone and fax overwrite the linked company at every vendor "
-        "sync (R18–R20).",
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    vendor_insurance_sync = models.BooleanField(
-        "Vendor Insurance Sync", default=False, help_text="Import vendor insurance for linked companies (R21)."
-    )
-    import_extras_as_sub_jobs = models.BooleanField(
-        "Add Sage extras as sub jobs", default=True, help_text="Import Sage extras into Trestle as sub jobs (R50)."
-    )
-    auto_add_cost_codes_to_budgets = models.BooleanField(
-        "Automatically add new cost code/cost type combinations to budgets", default=False
-    )
-    use_contract_number_as_sage_id = models.BooleanField("Use the contract number as the commitment's Sage ID", default=False)
+    connected_company = models.CharField("ERP company", max_length=200, blank=True, editable=False)
+    direct_export = models.JSONField("Direct Export for", default=list, blank=True)
+    options = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "ERP settings"
@@ -51,12 +47,29 @@ class ErpSettings(TimeStampedModel):
         return "ERP settings"
 
 
+class TransitionAction(models.TextChoices):
+    """Every event in an item's ERP life, as the transition log names it."""
+
+    SEND = "send", "Sent to ERP Integrations"
+    SEND_DIRECT = "send_direct", "Sent straight to the ERP (Direct Export)"
+    RETRIEVE = "retrieve", "Retrieved by the sender"
+    ACCEPT = "accept", "Accepted for export"
+    REJECT = "reject", "Rejected"
+    RESEND = "resend", "Sent again"
+    RETRY = "retry", "Retried"
+    EXPORT_SUCCEEDED = "export_succeeded", "Exported"
+    EXPORT_FAILED = "export_failed", "Export failed"
+    UNLINK = "unlink", "Unlinked from the ERP"
+    LINK = "link", "Linked to an ERP record"
+    IMPORT = "import", "Imported from the ERP"
+
+
 class ErpTransition(models.Model):
-    """Every lifecycle step of every exportable item: who, when, from, to, why."""
+    """Every lifecycle step of every exportable item: who, when, from, to, why (``apps.erp.audit``)."""
 
     item_type = models.CharField(max_length=40, choices=ItemType.choices)
     object_id = models.PositiveBigIntegerField()
-    action = models.CharField(max_length=30)
+    action = models.CharField(max_length=30, choices=TransitionAction.choices)
     from_status = models.CharField(max_length=20, choices=ErpStatus.choices)
     to_status = models.CharField(max_length=20, choices=ErpStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -69,14 +82,16 @@ class ErpTransition(models.Model):
         indexes = [models.Index(fields=["item_type", "object_id"], name="erp_transition_item")]
 
     def __str__(self) -> str:
-        return f"{self.item_type} #{self.object_id}: {self.from_status} → {self.to_status}"
+        return f"{self.item_type} #{self.object_id}: {self.get_action_display()}"
 
 
 class ExportAttempt(TimeStampedModel):
-    """One export of one item, carried by an idempotency key the ERP remembers.
+    """One export of one item, carried by an idempotency key.
 
-    The key and the ERP code are fixed when the attempt is created; every retry of the attempt
-    reuses them, so a write that reached the ERP before a crash is found, never repeated.
+    ``plan`` holds the steps' records as sent (fixed when the attempt is created, so every try of
+    the attempt sends the same requests); ``steps_done`` what the ERP answered for each step
+    written. A retry resumes at the first step not done; a step's key is the attempt's key and the
+    step's name, so a write that reached the ERP before a crash is found, never repeated.
     """
 
     class Status(models.TextChoices):
@@ -88,8 +103,10 @@ class ExportAttempt(TimeStampedModel):
     item_type = models.CharField(max_length=40, choices=ItemType.choices)
     object_id = models.PositiveBigIntegerField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    erp_code = models.CharField("ERP code", max_length=50, help_text="The code sent to the ERP (fixed per attempt).")
-    payload = models.JSONField(default=dict, blank=True)
+    erp_code = models.CharField("ERP code", max_length=50, help_text="The ERP id sent (fixed per attempt).")
+    payload = models.JSONField("approver's fields", default=dict, blank=True)
+    plan = models.JSONField(default=list, blank=True, help_text="The steps' records, as sent.")
+    steps_done = models.JSONField(default=dict, blank=True, help_text="What the ERP answered, per step written.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     tries = models.PositiveIntegerField(default=0)
     lease_owner = models.CharField(max_length=100, blank=True)
@@ -116,14 +133,64 @@ class ExportAttempt(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.item_type} #{self.object_id} ({self.status})"
 
+    def step_key(self, step_name: str) -> str:
+        return f"{self.idempotency_key}:{step_name}"
+
+
+class ExportTry(models.Model):
+    """One try of an export attempt by one worker: when, what it wrote, how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        WILL_RETRY = "will_retry", "Failed; will retry"
+        FAILED = "failed", "Failed"
+        SUPERSEDED = "superseded", "Superseded (another worker took over)"
+        LATE_SUCCESS = "late_success", "Wrote after the export had ended"
+        LOST = "lost", "Worker stopped"
+
+    attempt = models.ForeignKey(ExportAttempt, on_delete=models.CASCADE, related_name="tries_log")
+    number = models.PositiveIntegerField()
+    worker = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RUNNING, db_index=True)
+    steps = models.JSONField(default=dict, blank=True, help_text="The steps this try wrote or found written.")
+    error_code = models.CharField(max_length=50, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["attempt", "number"]
+        verbose_name = "export try"
+        constraints = [models.UniqueConstraint(fields=["attempt", "number"], name="erp_export_try_unique")]
+
+    def __str__(self) -> str:
+        return f"try {self.number} of {self.attempt}"
+
+
+class ErpIdReservation(models.Model):
+    """An ERP identity held by one item from Accept until it lets go (reject, unlink, delete).
+
+    Two items can never be accepted with one Sage job, extra or vendor, even while the first is
+    still exporting: the second insert of an identity fails on the unique constraint.
+    """
+
+    identity = models.CharField(max_length=150, unique=True)
+    item_type = models.CharField(max_length=40, choices=ItemType.choices)
+    object_id = models.PositiveBigIntegerField()
+    erp_code = models.CharField("ERP code", max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["item_type", "object_id"], name="erp_reservation_item")]
+        verbose_name = "reserved ERP id"
+
+    def __str__(self) -> str:
+        return f"{self.erp_code} ({self.item_type} #{self.object_id})"
+
 
 class StagedRecord(TimeStampedModel):
-    """An ERP record waiting in Ready to Import (vendors, jobs, extras), or archived there."""
-
-    class Kind(models.TextChoices):
-        VENDOR = "vendor", "Vendor"
-        JOB = "job", "Job"
-        EXTRA = "extra", "Extra (sub job)"
+    """An ERP record waiting in Ready to Import (vendors, jobs, extras …), or archived there."""
 
     class Status(models.TextChoices):
         STAGED = "staged", "Ready to import"
@@ -131,7 +198,7 @@ class StagedRecord(TimeStampedModel):
         ARCHIVED = "archived", "Archived"
         INVALID = "invalid", "Invalid"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20)
     origin_id = models.CharField("ERP ID", max_length=50)
     parent_origin_id = models.CharField("parent ERP ID", max_length=50, blank=True, default="")
     name = models.CharField(max_length=255, blank=True)
@@ -141,6 +208,9 @@ class StagedRecord(TimeStampedModel):
     invalid_reason = models.TextField(blank=True)
     linked_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    erp_deleted_at = models.DateTimeField(
+        "gone from the ERP at", null=True, blank=True, help_text="A full sync no longer found it in the ERP."
+    )
 
     class Meta:
         ordering = ["kind", "parent_origin_id", "origin_id"]
@@ -150,18 +220,11 @@ class StagedRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         parent = f"{self.parent_origin_id}/" if self.parent_origin_id else ""
-        return f"{self.get_kind_display()} {parent}{self.origin_id} {self.name}".strip()
-
-
-class Dataset(models.TextChoices):
-    COST_CODES = "cost-codes", "Standard Cost Codes & Cost Types"
-    VENDORS = "vendors", "Vendors"
-    JOBS = "jobs", "Jobs"
-    SUB_JOBS = "sub-jobs", "Sub Jobs"
+        return f"{self.kind} {parent}{self.origin_id} {self.name}".strip()
 
 
 class SyncRun(models.Model):
-    """One pull of one dataset from the ERP."""
+    """One pull of one dataset from the ERP: a full pass, or only what changed since the last run."""
 
     class Trigger(models.TextChoices):
         MANUAL = "manual", "On demand (admin)"
@@ -176,12 +239,19 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Finished with errors"
         FAILED = "failed", "Failed"
 
-    dataset = models.CharField(max_length=40, choices=Dataset.choices)
+    class Mode(models.TextChoices):
+        FULL = "full", "Full pass"
+        INCREMENTAL = "incremental", "Changes only"
+
+    dataset = models.CharField(max_length=40)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.FULL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    changed_since = models.DateTimeField(null=True, blank=True, help_text="Incremental: changes after this moment.")
+    high_water = models.DateTimeField(null=True, blank=True, help_text="The newest change stamp read.")
     pages_done = models.PositiveIntegerField(default=0)
     records_seen = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -189,8 +259,10 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    gone = models.PositiveIntegerField("gone from the ERP", default=0)
     cursor = models.CharField(max_length=200, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="What the run did beyond its counts.")
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +270,7 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-pk"]
+        indexes = [models.Index(fields=["dataset", "status", "-queued_at"], name="erp_syncrun_dataset")]
         constraints = [
             models.UniqueConstraint(
                 fields=["dataset"], condition=Q(status__in=["queued", "running"]), name="erp_one_active_sync_per_dataset"
@@ -205,19 +278,41 @@ class SyncRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_dataset_display()} sync #{self.pk} ({self.get_status_display()})"
+        return f"{self.dataset_label} sync #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def dataset_label(self) -> str:
+        from apps.erp.registry import dataset
+
+        spec = dataset(self.dataset)
+        return spec.label if spec else self.dataset
+
+    def get_dataset_display(self) -> str:
+        return self.dataset_label
 
 
 class SyncSchedule(TimeStampedModel):
-    """How often a dataset is pulled on its own (Configure the Sync Schedule, P#17)."""
+    """How often a dataset is pulled on its own (Configure the Sync Schedule, P#17).
 
-    dataset = models.CharField(max_length=40, choices=Dataset.choices, unique=True)
+    Every ``every_minutes`` the changes since the last run are read; every ``full_every_minutes``
+    a full pass reads everything (and notices records deleted in the ERP).
+    """
+
+    dataset = models.CharField(max_length=40, unique=True)
     enabled = models.BooleanField(default=True)
-    every_minutes = models.PositiveIntegerField(default=60)
+    every_minutes = models.PositiveIntegerField("changes every (minutes)", default=1)
+    full_every_minutes = models.PositiveIntegerField("full pass every (minutes)", default=24 * 60)
+    last_full_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The last scheduled check, whether or not it found changes."
+    )
     q_schedule_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["dataset"]
 
     def __str__(self) -> str:
-        return f"{self.get_dataset_display()} every {self.every_minutes} min"
+        from apps.erp.registry import dataset
+
+        spec = dataset(self.dataset)
+        return f"{spec.label if spec else self.dataset} every {self.every_minutes} min"

@@ -1,33 +1,28 @@
 """Reconcile: does Trestle agree with the ERP about every record they share? (DESIGN §9)
 
-Reads only, and reaches the ERP only through the connector: its paged reads of jobs, extras,
-job cost codes and vendors, plus its idempotency lookup for the few items whose exports need a
-second look. Each disagreement is one ``Difference`` row; an empty list means the two agree.
+Reads only, and reaches the ERP only through the connector. The domains' checks (``ReconcileCheck``
+in their ``erp.py``) compare the records they link; the engine's own checks look at the exports:
+items stuck in Exporting, and writes the ERP holds that Trestle did not record — a failed attempt
+whose write landed after all, a late success after the export had ended, an item written twice.
+Each disagreement is one ``Difference`` row; an empty list means the two agree.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.companies.models import Company
 from apps.erp.connector import get_connector
-from apps.erp.datasets import VENDOR_AUTO_UPDATE_FIELDS
-from apps.erp.imports import get_all
 from apps.erp.lifecycle import ErpStatus
-from apps.erp.models import ErpTransition, ExportAttempt
-from apps.erp.registry import adapter_for_model, adapters
-from apps.erp.services import LEASE, erp_settings
-from apps.projects.models import Project, SubJob
-from apps.wbs.models import ProjectCostCode, ProjectCostType
+from apps.erp.models import ErpTransition, ExportAttempt, ExportTry, TransitionAction
+from apps.erp.records import record_from_json
+from apps.erp.registry import document_for, documents, reconcile_checks
 
 MISSING = "(missing)"
-JOB_FIELDS = ("name", "address", "city", "state", "zip")  # the project's field = the job record's field
-_PUNCTUATION = re.compile(r"[^0-9A-Za-z]")
 
 
 class Kind:
@@ -54,13 +49,19 @@ class Difference:
 @dataclass
 class ReconcileReport:
     differences: list[Difference] = field(default_factory=list)
-    projects: int = 0
-    sub_jobs: int = 0
-    companies: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
     exports_in_flight: int = 0
 
     def add(self, kind: str, obj: str, field_name: str, trestle_value: object, erp_value: object) -> None:
         self.differences.append(Difference(kind, obj, field_name, _shown(trestle_value), _shown(erp_value)))
+
+    def count(self, noun: str, number: int = 1) -> None:
+        self.counts[noun] = self.counts.get(noun, 0) + number
+
+    def summary(self) -> str:
+        """ "3 projects, 1 sub jobs, 12 companies checked" in the registry's order."""
+        nouns = [check.noun for check in reconcile_checks() if check.noun]
+        return ", ".join(f"{self.counts.get(noun, 0)} {noun}" for noun in nouns) + " checked"
 
 
 def _shown(value: object) -> str:
@@ -71,125 +72,33 @@ def _when(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
-def _label(obj) -> str:
+def label_of(obj) -> str:
     """How the ERP Integrations tool names an item: "project 26-105 McKinney Fire Station", "company Acme"."""
-    adapter = adapter_for_model(obj)
-    return f"{adapter.label} {adapter.describe(obj)}"
+    doc = document_for(obj)
+    return f"{doc.label} {doc.describe(obj)}"
+
+
+def get_all(read, **kwargs) -> list:
+    """Every record of a paged connector read."""
+    records, cursor = [], None
+    while True:
+        page = read(cursor=cursor, **kwargs)
+        records.extend(page.records)
+        if not page.next_cursor:
+            return records
+        cursor = page.next_cursor
 
 
 def reconcile(*, connector=None, now=None) -> ReconcileReport:
-    """Compare every linked project, sub job and company with the ERP; list where they differ."""
+    """Compare every linked record with the ERP and look at the exports; list where they differ."""
     connector = connector or get_connector()
     now = now or timezone.now()
     report = ReconcileReport()
-    jobs = {job.job_id: job for job in get_all(connector.jobs)}
-    _projects(report, jobs)
-    _duplicate_jobs(report, jobs)
-    _cost_codes(report, get_all(connector.job_cost_codes))
-    _sub_jobs(report, get_all(connector.extras))
-    _companies(report, get_all(connector.vendors), connector)
+    for check in reconcile_checks():
+        check.run(report, connector)
     _exporting(report, now)
-    _writes_under_trestles_keys(report, connector)
+    _writes_trestle_did_not_record(report, connector)
     return report
-
-
-# --- linked records ------------------------------------------------------------------------------
-
-
-def _projects(report: ReconcileReport, jobs: dict) -> None:
-    for project in Project.objects.filter(sage_job_id__isnull=False).order_by("number"):
-        report.projects += 1
-        label = _label(project)
-        job = jobs.get(project.sage_job_id)
-        if job is None:
-            report.add(Kind.MISSING_IN_ERP, label, "sage_job_id", project.sage_job_id, MISSING)
-            continue
-        if project.erp_status != ErpStatus.SYNCED:
-            report.add(Kind.NOT_SYNCED, label, "erp_status", project.erp_status, f"job {job.job_id}")
-        for name in JOB_FIELDS:
-            if getattr(project, name) != getattr(job, name):
-                report.add(Kind.FIELD, label, name, getattr(project, name), getattr(job, name))
-
-
-def _duplicate_jobs(report: ReconcileReport, jobs: dict) -> None:
-    """Two ERP jobs whose ids differ only by punctuation (Sage refuses this; it should never be seen)."""
-    by_code = defaultdict(list)
-    for job_id in sorted(jobs):
-        by_code[_PUNCTUATION.sub("", job_id).upper()].append(job_id)
-    duplicates = [job_ids for job_ids in by_code.values() if len(job_ids) > 1]
-    if not duplicates:
-        return
-    ids = [job_id for job_ids in duplicates for job_id in job_ids]
-    linked = dict(Project.objects.filter(sage_job_id__in=ids).values_list("sage_job_id", "number"))
-    for job_ids in duplicates:
-        owners = ", ".join(f"project {linked[j]}" for j in job_ids if j in linked) or "(no project linked)"
-        report.add(Kind.DUPLICATE_JOB, owners, "sage_job_id", ", ".join(linked.get(j, "") for j in job_ids if j in linked),
-                   " = ".join(job_ids))
-
-
-def _cost_codes(report: ReconcileReport, records: list) -> None:
-    """Every cost code and cost type Trestle marks as synced is on the ERP job (or extra)."""
-    in_erp = {(r.job_id, r.extra, r.code): set(r.category_codes) for r in records}
-    synced_types = Prefetch(
-        "cost_types",
-        queryset=ProjectCostType.objects.filter(erp_synced_at__isnull=False).select_related("cost_type"),
-        to_attr="synced_types",
-    )
-    codes = (
-        ProjectCostCode.objects.filter(project__sage_job_id__isnull=False, erp_synced_at__isnull=False)
-        .filter(Q(sub_job__isnull=True) | Q(sub_job__sage_extra_id__isnull=False))
-        .select_related("project", "sub_job__project")
-        .prefetch_related(synced_types)
-        .order_by("project__number", "sub_job__code", "code")
-    )
-    for code in codes:
-        extra = code.sub_job.sage_extra_id if code.sub_job_id else ""
-        owner = _label(code.sub_job) if code.sub_job_id else _label(code.project)
-        categories = in_erp.get((code.project.sage_job_id, extra, code.code))
-        if categories is None:
-            report.add(Kind.COST_CODE, owner, "cost code", code.code, MISSING)
-            continue
-        for assignment in code.synced_types:
-            if assignment.cost_type.code not in categories:
-                report.add(Kind.CATEGORY, owner, f"cost code {code.code}", assignment.cost_type.code, MISSING)
-
-
-def _sub_jobs(report: ReconcileReport, records: list) -> None:
-    extras = {(r.job_id, r.extra): r for r in records}
-    for sub_job in SubJob.objects.filter(sage_extra_id__isnull=False).select_related("project").order_by(
-        "project__number", "code"
-    ):
-        report.sub_jobs += 1
-        label = _label(sub_job)
-        extra = extras.get((sub_job.project.sage_job_id, sub_job.sage_extra_id))
-        if extra is None:
-            where = f"{sub_job.project.sage_job_id}/{sub_job.sage_extra_id}"
-            report.add(Kind.MISSING_IN_ERP, label, "sage_extra_id", where, MISSING)
-            continue
-        if sub_job.erp_status != ErpStatus.SYNCED:
-            report.add(Kind.NOT_SYNCED, label, "erp_status", sub_job.erp_status, f"extra {extra.extra}")
-        if sub_job.name != extra.description:
-            report.add(Kind.FIELD, label, "name", sub_job.name, extra.description)
-
-
-def _companies(report: ReconcileReport, records: list, connector) -> None:
-    vendors = {r.vendor_id: r for r in records}
-    # Without auto-update Trestle keeps its own address and phone after linking (DECISIONS A16).
-    compared = VENDOR_AUTO_UPDATE_FIELDS if erp_settings().vendors_auto_update else {}
-    for company in Company.objects.filter(erp_company_id__isnull=False).order_by("name", "pk"):
-        report.companies += 1
-        label = _label(company)
-        vendor = vendors.get(company.erp_company_id)
-        if vendor is None:
-            report.add(Kind.MISSING_IN_ERP, label, "erp_company_id", company.erp_company_id, MISSING)
-            continue
-        if company.erp_status != ErpStatus.SYNCED:
-            report.add(Kind.NOT_SYNCED, label, "erp_status", company.erp_status, f"vendor {vendor.vendor_id}")
-        if not connector.same_vendor(vendor, name=company.name):  # the rule that linked them (Inc., case)
-            report.add(Kind.FIELD, label, "name", company.name, vendor.name)
-        for source, target in compared.items():
-            if getattr(company, target) != (getattr(vendor, source) or ""):
-                report.add(Kind.FIELD, label, target, getattr(company, target), getattr(vendor, source))
 
 
 # --- exports --------------------------------------------------------------------------------------
@@ -197,16 +106,16 @@ def _companies(report: ReconcileReport, records: list, connector) -> None:
 
 def _exporting(report: ReconcileReport, now) -> None:
     """Items in Exporting whose export is not moving: no live attempt, a dead lease, or an overdue wait."""
-    overdue = now - LEASE
-    for adapter in adapters():
-        exporting = adapter.model.objects.filter(erp_status=ErpStatus.EXPORTING).select_related(*adapter.select_related())
+    overdue = now - timedelta(minutes=10)
+    for doc in documents():
+        exporting = doc.model.objects.filter(erp_status=ErpStatus.EXPORTING).select_related(*doc.select_related)
         items = {obj.pk: obj for obj in exporting}
         if not items:
             continue
         active = {
             attempt.object_id: attempt
             for attempt in ExportAttempt.objects.filter(
-                item_type=adapter.item_type, object_id__in=items, status__in=["queued", "running"]
+                item_type=doc.item_type, object_id__in=items, status__in=["queued", "running"]
             )
         }
         for pk, obj in sorted(items.items()):
@@ -220,44 +129,62 @@ def _exporting(report: ReconcileReport, now) -> None:
             else:
                 report.exports_in_flight += 1
                 continue
-            report.add(Kind.STUCK, _label(obj), "erp_status", obj.erp_status, state)
+            report.add(Kind.STUCK, label_of(obj), "erp_status", obj.erp_status, state)
 
 
-def _writes_under_trestles_keys(report: ReconcileReport, connector) -> None:
-    """Writes the ERP made under Trestle's idempotency keys that Trestle does not account for.
+def _writes_trestle_did_not_record(report: ReconcileReport, connector) -> None:
+    """Records the ERP holds under a Trestle export that Trestle does not account for.
 
-    A failed attempt whose key has a write in the ERP: the ERP committed, its answer was lost and
-    Trestle recorded a failure (a difference unless a retry linked the item to that very record).
-    An item with writes under two of its keys, never unlinked, is in the ERP twice. The ERP refuses
-    a key twice, so attempts that succeeded alone need no lookup.
+    * a failed attempt whose first record the ERP holds (its write landed, its answer was lost) and
+      that the item is not linked to;
+    * a try that wrote after its attempt had ended (a late success) for an item not linked to it;
+    * an item with two of its attempts' records in the ERP, never unlinked (in the ERP twice).
+
+    One ``find_written`` request for all of them.
     """
-    for adapter in adapters():
-        attempts = ExportAttempt.objects.filter(item_type=adapter.item_type)
-        several = attempts.values("object_id").annotate(count=Count("pk")).filter(count__gt=1).values("object_id")
-        by_item = defaultdict(list)
-        for attempt in attempts.filter(Q(status=ExportAttempt.Status.FAILED) | Q(object_id__in=several)).order_by("pk"):
-            by_item[attempt.object_id].append(attempt)
-        if not by_item:
-            continue
-        objects = adapter.model.objects.select_related(*adapter.select_related()).in_bulk(list(by_item))
-        unlinked = set(
-            ErpTransition.objects.filter(item_type=adapter.item_type, object_id__in=by_item, action="unlink")
-            .values_list("object_id", flat=True)
+    for doc in documents():
+        attempts = list(
+            ExportAttempt.objects.filter(item_type=doc.item_type)
+            .filter(Q(status=ExportAttempt.Status.FAILED) | Q(tries_log__outcome=ExportTry.Outcome.LATE_SUCCESS)
+                    | Q(object_id__in=_items_with_several_attempts(doc)))
+            .distinct()
+            .order_by("pk")
         )
+        if not attempts:
+            continue
+        by_item = defaultdict(list)
+        for attempt in attempts:
+            if attempt.plan:
+                by_item[attempt.object_id].append(attempt)
+        objects = doc.model.objects.select_related(*doc.select_related).in_bulk(list(by_item))
+        unlinked = set(
+            ErpTransition.objects.filter(item_type=doc.item_type, object_id__in=list(by_item),
+                                         action=TransitionAction.UNLINK).values_list("object_id", flat=True)
+        )
+        flat = [attempt for item_attempts in by_item.values() for attempt in item_attempts]
+        answers = connector.find_written([record_from_json(attempt.plan[0]["record"]) for attempt in flat])
+        found_by_attempt = {attempt.pk: found for attempt, found in zip(flat, answers)}
         for object_id, item_attempts in sorted(by_item.items()):
             obj = objects.get(object_id)
-            if obj is None:
-                continue
-            linked_id = getattr(obj, adapter.erp_id_field) if obj.erp_status == ErpStatus.SYNCED else None
+            label = label_of(obj) if obj is not None else f"{doc.label} #{object_id} (deleted)"
+            linked_id = getattr(obj, doc.erp_id_field) if obj is not None and obj.erp_status == ErpStatus.SYNCED else None
             written = [
-                (attempt, found.erp_id)
-                for attempt in item_attempts
-                if (found := connector.find_by_idempotency_keys([str(attempt.idempotency_key)])) is not None
+                (attempt, found.erp_id) for attempt in item_attempts
+                if (found := found_by_attempt.get(attempt.pk)) is not None and found.same
             ]
             for attempt, erp_id in written:
-                if attempt.status == ExportAttempt.Status.FAILED and erp_id != linked_id:
-                    report.add(Kind.UNRECORDED_WRITE, _label(obj), "erp_status", obj.erp_status,
-                               f"{erp_id} (attempt {attempt.pk})")
-            if len(written) > 1 and object_id not in unlinked:
-                report.add(Kind.DUPLICATE_WRITE, _label(obj), adapter.erp_id_field, linked_id,
-                           ", ".join(erp_id for _, erp_id in written))
+                if attempt.status != ExportAttempt.Status.SUCCEEDED and erp_id != linked_id:
+                    status = obj.erp_status if obj is not None else "deleted"
+                    report.add(Kind.UNRECORDED_WRITE, label, "erp_status", status, f"{erp_id} (attempt {attempt.pk})")
+            codes = sorted({erp_id for _, erp_id in written})
+            if len(codes) > 1 and object_id not in unlinked:
+                report.add(Kind.DUPLICATE_WRITE, label, doc.erp_id_field, linked_id, ", ".join(codes))
+
+
+def _items_with_several_attempts(doc):
+    from django.db.models import Count
+
+    return (
+        ExportAttempt.objects.filter(item_type=doc.item_type)
+        .values("object_id").annotate(count=Count("pk")).filter(count__gt=1).values("object_id")
+    )

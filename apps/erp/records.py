@@ -3,24 +3,45 @@
 An ERP connector reads its own tables and answers with these; hub code maps them onto its own
 models. Nothing here knows which ERP is on the other side. Codes are the ERP's as shown to its
 users (e.g. Sage's punctuated cost code ``01-100``); money is ``Decimal``.
+
+Export records (``JobExport``, ``VendorExport`` …) are what one step of an export writes. Each
+names the connector method that writes it (``write_method``); an export attempt stores its steps'
+records as JSON (``record_to_json``), so that every try of the attempt sends the same request.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import types
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 Record = TypeVar("Record")
 
 
 @dataclass(frozen=True)
 class Page(Generic[Record]):
-    """One page of a dataset; pass ``next_cursor`` back to read the next, ``None`` after the last."""
+    """One page of a dataset; pass ``next_cursor`` back to read the next, ``None`` after the last.
+
+    ``high_water`` is the newest change stamp among the records of an incremental read: the next
+    incremental run reads what changed after it.
+    """
 
     records: list[Record]
     next_cursor: str | None
+    high_water: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CompanyRecord:
+    """Who is on the other side: the ERP company Trestle is connected to."""
+
+    name: str
+    product: str
+    version: str
 
 
 @dataclass(frozen=True)
@@ -101,12 +122,14 @@ class JobCostCodeRecord:
     is_summary: bool = False
 
 
-# --- writes: what Trestle sends, and what the ERP answers --------------------------------------
+# --- writes: what one step of an export sends -------------------------------------------------
 
 
 @dataclass(frozen=True)
 class JobExport:
     """A job with its cost codes and categories: the three record types of a Job Cost import (R44)."""
+
+    write_method: ClassVar[str] = "create_job"
 
     job_id: str
     name: str
@@ -119,14 +142,30 @@ class JobExport:
 
 @dataclass(frozen=True)
 class ExtraExport:
+    """An extra (sub job) on an existing job."""
+
+    write_method: ClassVar[str] = "create_extra"
+
     job_id: str
     extra: str
     description: str
-    cost_codes: tuple[JobCostCodeRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobCostCodesExport:
+    """Cost codes and categories that a job (or one of its extras) must carry; those already there are kept."""
+
+    write_method: ClassVar[str] = "add_job_cost_codes"
+
+    job_id: str
+    extra: str
+    cost_codes: tuple[JobCostCodeRecord, ...]
 
 
 @dataclass(frozen=True)
 class VendorExport:
+    write_method: ClassVar[str] = "create_vendor"
+
     vendor_id: str
     name: str
     address: str
@@ -138,6 +177,9 @@ class VendorExport:
     vendor_type: str = ""
 
 
+EXPORT_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (JobExport, ExtraExport, JobCostCodesExport, VendorExport)}
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """The ERP's answer to a write: the record's id, and whether an identical record was linked instead."""
@@ -145,3 +187,69 @@ class WriteResult:
     erp_id: str
     linked_existing: bool = False
     data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the ERP holds under an export record's identity (its natural id, or a stamped reference).
+
+    ``same`` says whether it is that very record (same identity and content, e.g. a vendor's name);
+    when it is not, ``conflict`` is the catalogue code of the clash ("job_id_exists" …).
+    """
+
+    erp_id: str
+    same: bool
+    conflict: str = ""
+    data: dict = field(default_factory=dict)
+
+
+# --- records as JSON (an export attempt keeps its requests) -------------------------------------
+
+
+def record_to_json(record) -> dict:
+    """A plain dict of an export record, tagged with its type, that ``record_from_json`` turns back."""
+    return {"type": type(record).__name__, "fields": _plain(record)}
+
+
+def record_from_json(data: dict):
+    cls = EXPORT_RECORDS[data["type"]]
+    return _build(cls, data["fields"])
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _build(cls, values: dict):
+    hints = typing.get_type_hints(cls)
+    kwargs = {f.name: _value(hints[f.name], values[f.name]) for f in dataclasses.fields(cls) if f.name in values}
+    return cls(**kwargs)
+
+
+def _value(hint, value):
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        origin = typing.get_origin(hint)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_value(item, element) for element in value)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value)
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is datetime.date:
+        return datetime.date.fromisoformat(value)
+    if hint is datetime.datetime:
+        return datetime.datetime.fromisoformat(value)
+    return value

@@ -1,4 +1,5 @@
-"""Reads for the ERP Integrations tool: the queue of each item type, by view, and sync history."""
+"""Reads for the ERP Integrations tool: its tabs (derived from the registry), the queue of each item
+type by view, Ready to Import, and sync history."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
-from apps.erp.models import Dataset, StagedRecord, SyncRun
-from apps.erp.registry import get_adapter
+from apps.erp.models import StagedRecord, SyncRun
+from apps.erp.registry import ErpDocument, TabSpec, document, documents, extra_tabs
 
 
 class View:
@@ -30,30 +30,54 @@ class View:
     }
 
 
+EXPORT_VIEWS = (View.READY_TO_EXPORT, View.FAILED, View.REJECTED, View.SYNCED)
+IMPORT_VIEWS = (View.READY_TO_IMPORT, View.ARCHIVED)
+
+
 @dataclass(frozen=True)
 class Tab:
     key: str
     label: str
-    item_type: ItemType | None
-    staged_kind: str | None
-    dataset: Dataset | None
-    views: tuple[str, ...]
+    order: int
+    doc: ErpDocument | None = None
+    panel: TabSpec | None = None
+
+    @property
+    def item_type(self) -> str | None:
+        return str(self.doc.item_type) if self.doc else None
+
+    @property
+    def staged_kind(self) -> str:
+        return self.doc.staged_kind if self.doc else ""
+
+    @property
+    def dataset(self) -> str:
+        return self.doc.dataset if self.doc else self.panel.dataset
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        if self.doc is None:
+            return ()
+        if self.doc.staged_kind:
+            return (View.READY_TO_IMPORT, View.READY_TO_EXPORT, View.FAILED, View.REJECTED, View.SYNCED, View.ARCHIVED)
+        return EXPORT_VIEWS
 
 
-TABS = (
-    Tab("jobs", "Jobs", ItemType.PROJECT, StagedRecord.Kind.JOB, Dataset.JOBS,
-        (View.READY_TO_IMPORT, View.READY_TO_EXPORT, View.FAILED, View.REJECTED, View.SYNCED, View.ARCHIVED)),
-    Tab("sub-jobs", "Sub Jobs", ItemType.SUB_JOB, StagedRecord.Kind.EXTRA, Dataset.SUB_JOBS,
-        (View.READY_TO_IMPORT, View.READY_TO_EXPORT, View.FAILED, View.REJECTED, View.SYNCED, View.ARCHIVED)),
-    Tab("vendors", "Vendors", ItemType.COMPANY, StagedRecord.Kind.VENDOR, Dataset.VENDORS,
-        (View.READY_TO_IMPORT, View.READY_TO_EXPORT, View.FAILED, View.REJECTED, View.SYNCED, View.ARCHIVED)),
-    Tab("cost-codes", "Standard Cost Codes & Cost Types", None, None, Dataset.COST_CODES, ()),
-)
-TABS_BY_KEY = {tab.key: tab for tab in TABS}
-TAB_BY_ITEM_TYPE = {str(tab.item_type): tab for tab in TABS if tab.item_type}
+def tabs() -> list[Tab]:
+    """The ERP Integrations page's tabs: one per registered document, then the tabs of datasets alone."""
+    found = [Tab(doc.tab_key, doc.tab_label, doc.tab_order, doc=doc) for doc in documents()]
+    found += [Tab(spec.key, spec.label, spec.order, panel=spec) for spec in extra_tabs()]
+    return sorted(found, key=lambda tab: (tab.order, tab.key))
+
+
+def tab(key: str) -> Tab:
+    every = tabs()
+    return next((t for t in every if t.key == key), every[0])
+
 
 STATUS_OF_VIEW = {
     View.READY_TO_EXPORT: [ErpStatus.READY_TO_EXPORT],
+    # Failed, and what is exporting right now (so an item does not vanish between Accept and its outcome).
     View.FAILED: [ErpStatus.FAILED_TO_EXPORT, ErpStatus.EXPORTING],
     View.REJECTED: [ErpStatus.REJECTED],
     View.SYNCED: [ErpStatus.SYNCED],
@@ -62,48 +86,52 @@ STATUS_OF_VIEW = {
 
 def queue_items(*, item_type: str, view: str, search: str = "") -> QuerySet:
     """Items of one type in one view of the queue (Ready to Export, Failed to Export, Synced …)."""
-    adapter = get_adapter(item_type)
+    doc = document(item_type)
     statuses = STATUS_OF_VIEW.get(view)
     if statuses is None:
         raise ValueError(f"{view!r} is not a view of exportable items.")
-    queryset = adapter.model.objects.filter(erp_status__in=statuses).select_related(
-        "erp_sent_by", "erp_approved_by", *adapter.select_related()
+    queryset = doc.model.objects.filter(erp_status__in=statuses).select_related(
+        "erp_sent_by", "erp_approved_by", *doc.select_related
     )
     if search:
-        queryset = queryset.filter(_search(adapter.model, search))
+        query = Q()
+        for name in doc.search_fields:
+            query |= Q(**{f"{name}__icontains": search})
+        queryset = queryset.filter(query)
     return queryset.order_by("-erp_sent_at", "-pk")
 
 
-def _search(model, search: str) -> Q:
-    names = {field.name for field in model._meta.get_fields()}
-    query = Q()
-    for name in ("name", "number", "code", "sage_job_id", "erp_company_id", "sage_extra_id"):
-        if name in names:
-            query |= Q(**{f"{name}__icontains": search})
-    return query
+def queue_count(*, item_type: str, view: str) -> int:
+    return queue_items(item_type=item_type, view=view).count()
+
+
+def failed_count(*, item_type: str) -> int:
+    """Failed to Export only (not what is exporting right now)."""
+    return document(item_type).model.objects.filter(erp_status=ErpStatus.FAILED_TO_EXPORT).count()
 
 
 def staged_records(*, kind: str, view: str, search: str = "") -> QuerySet[StagedRecord]:
     status = {View.READY_TO_IMPORT: StagedRecord.Status.STAGED, View.ARCHIVED: StagedRecord.Status.ARCHIVED}[view]
     queryset = StagedRecord.objects.filter(kind=kind, status=status)
-    if kind == StagedRecord.Kind.EXTRA and view == View.READY_TO_IMPORT:
-        # Extras are importable only under a job that is synced with a project.
-        from apps.projects.models import Project
-
-        synced_jobs = Project.objects.filter(sage_job_id__isnull=False).values("sage_job_id")
-        queryset = queryset.filter(parent_origin_id__in=synced_jobs)
+    if view == View.READY_TO_IMPORT:
+        queryset = queryset.filter(erp_deleted_at__isnull=True)  # gone from the ERP since
+        doc = next((doc for doc in documents() if doc.staged_kind == kind), None)
+        if doc is not None:
+            queryset = doc.importable(queryset)
     if search:
         queryset = queryset.filter(Q(origin_id__icontains=search) | Q(name__icontains=search))
     return queryset.order_by("parent_origin_id", "origin_id")
 
 
-def view_counts(tab: Tab) -> dict[str, int]:
+def view_counts(tab_: Tab) -> dict[str, int]:
     counts = {}
-    for view in tab.views:
-        if view in (View.READY_TO_IMPORT, View.ARCHIVED):
-            counts[view] = staged_records(kind=tab.staged_kind, view=view).count()
+    for view in tab_.views:
+        if view in IMPORT_VIEWS:
+            counts[view] = staged_records(kind=tab_.staged_kind, view=view).count()
+        elif view == View.FAILED:
+            counts[view] = failed_count(item_type=tab_.item_type)
         else:
-            counts[view] = queue_items(item_type=tab.item_type, view=view).count()
+            counts[view] = queue_count(item_type=tab_.item_type, view=view)
     return counts
 
 

@@ -1,8 +1,11 @@
 """Sync runs: pulling a dataset from the ERP in pages, written in bulk (DESIGN §6).
 
-A dataset never runs twice at once (a partial unique constraint on active runs). Each page is
-written in one transaction with bulk queries; records whose content hash has not changed cost
-no write. One bad record is counted and explained; the run carries on (R211).
+A dataset never runs twice at once (a partial unique constraint on active runs). A run is a full
+pass or reads only what changed since the last run (the ERP's change stamp, Sage's
+``Date_Stamp``); the schedule reads changes every minute and makes a full pass on a slower beat,
+which also notices records that are gone from the ERP. Each page is written in one transaction
+through the one bulk path (``apps.core.bulk.upsert``); records whose content hash has not changed
+cost no write. One bad record is counted and explained; the run carries on (R211).
 """
 
 from __future__ import annotations
@@ -10,24 +13,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Iterable
+from typing import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.access.checks import require
-from apps.access.matrix import Action
+from apps.core.bulk import upsert
 from apps.core.exceptions import Conflict
 from apps.erp.connector import get_connector
 from apps.erp.errors import ErpError
-from apps.erp.models import Dataset, StagedRecord, SyncRun
+from apps.erp.models import StagedRecord, SyncRun, SyncSchedule
+from apps.erp.registry import DatasetSpec, dataset, datasets
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_RECORDED_ERRORS = 200
+# An incremental read starts this long before the newest change stamp already read: a change
+# stamped just before a read but committed just after it is read next time, not lost.
+CHANGE_STAMP_LOOKBACK = timedelta(seconds=10)
 
 
 @dataclass
@@ -38,61 +45,76 @@ class PageOutcome:
     skipped: int = 0
     failed: int = 0
     errors: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def fail(self, key: str, message: str, resolution: str = "") -> None:
         self.failed += 1
         self.errors.append({"record": key, "message": message, "resolution": resolution})
 
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    dataset: Dataset
-    action: Action  # the permission an on-demand run needs
-    read_page: Callable  # (connector, cursor) -> Page(records, next_cursor)
-    write_page: Callable  # (records, run) -> PageOutcome
-
-
-_DATASETS: dict[str, DatasetSpec] = {}
-
-
-def register_dataset(spec: DatasetSpec) -> None:
-    _DATASETS[str(spec.dataset)] = spec
+    def add(self, other: PageOutcome) -> PageOutcome:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+        self.notes.extend(other.notes)
+        return self
 
 
-def dataset_spec(dataset: str) -> DatasetSpec:
-    from apps.erp import datasets  # noqa: F401  (registers the built-in datasets)
-
-    try:
-        return _DATASETS[str(dataset)]
-    except KeyError:
-        known = ", ".join(sorted(_DATASETS))
-        raise Conflict(f"Unknown dataset {dataset!r}. Known datasets: {known}.", code="unknown_dataset") from None
+def dataset_spec(key: str) -> DatasetSpec:
+    spec = dataset(key)
+    if spec is None:
+        known = ", ".join(spec.key for spec in datasets())
+        raise Conflict(f"Unknown dataset {key!r}. Known datasets: {known}.", code="unknown_dataset")
+    return spec
 
 
-def content_hash(record) -> str:
-    data = asdict(record) if is_dataclass(record) else record
+def content_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # --- starting and running ---------------------------------------------------------------------
 
 
-def sync_start(*, dataset: str, trigger: str, actor=None, run_inline: bool = False) -> SyncRun:
-    """Queue a run of ``dataset``. Refused while the same dataset is queued or running."""
+def _last_high_water(spec: DatasetSpec):
+    """Where the next incremental read starts: the newest change stamp of the last good run."""
+    last = (
+        SyncRun.objects.filter(dataset=spec.key, status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL],
+                               high_water__isnull=False)
+        .order_by("-high_water")
+        .values_list("high_water", flat=True)
+        .first()
+    )
+    return last - CHANGE_STAMP_LOOKBACK if last else None
+
+
+def sync_start(
+    *, dataset: str, trigger: str, actor=None, run_inline: bool = False, mode: str = SyncRun.Mode.FULL
+) -> SyncRun:
+    """Queue a run of ``dataset``. Refused while the same dataset is queued or running.
+
+    An incremental run with nothing to start from (no earlier run) is a full pass.
+    """
     spec = dataset_spec(dataset)
     if actor is not None:
         require(actor, spec.action)
     sync_runs_expire_stale()
+    changed_since = _last_high_water(spec) if mode == SyncRun.Mode.INCREMENTAL else None
+    if changed_since is None:
+        mode = SyncRun.Mode.FULL
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(dataset=spec.dataset, trigger=trigger, started_by=actor)
+            run = SyncRun.objects.create(
+                dataset=spec.key, trigger=trigger, started_by=actor, mode=mode, changed_since=changed_since
+            )
             if not run_inline:
                 transaction.on_commit(lambda: _enqueue(run.pk))
     except IntegrityError:
-        active = SyncRun.objects.filter(dataset=spec.dataset, status__in=["queued", "running"]).first()
+        active = SyncRun.objects.filter(dataset=spec.key, status__in=["queued", "running"]).first()
         since = f" (since {timezone.localtime(active.queued_at):%Y-%m-%d %H:%M})" if active else ""
         raise Conflict(
-            f"A {spec.dataset.label} sync is already running{since}; it will pick up the latest data.",
+            f"A {spec.label} sync is already running{since}; it will pick up the latest data.",
             code="sync_already_running",
         ) from None
     if run_inline:
@@ -109,8 +131,9 @@ def _enqueue(run_id: int) -> None:
 
 def sync_run_execute(*, run_id: int) -> SyncRun:
     """Pull every page of the run's dataset. Resumes from the run's cursor if it was interrupted."""
+    now = timezone.now()
     updated = SyncRun.objects.filter(pk=run_id, status__in=["queued", "running"]).update(
-        status=SyncRun.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+        status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
     )
     run = SyncRun.objects.get(pk=run_id)
     if not updated:
@@ -118,15 +141,21 @@ def sync_run_execute(*, run_id: int) -> SyncRun:
     spec = dataset_spec(run.dataset)
     connector = get_connector()
     cursor = run.cursor or None
+    seen: set[tuple[str, str]] = set()
+    full = run.mode == SyncRun.Mode.FULL
     try:
         while True:
-            page = spec.read_page(connector, cursor)
+            page = spec.read_page(connector, cursor, run.changed_since)
+            if full and spec.staged_key:
+                seen.update(spec.staged_key(record) for record in page.records)
             with transaction.atomic():
                 outcome = spec.write_page(page.records, run)
-                _record_page(run, outcome, len(page.records), page.next_cursor)
+                _record_page(run, outcome, len(page.records), page.next_cursor, page.high_water)
             if not page.next_cursor:
                 break
             cursor = page.next_cursor
+        if full and spec.staged_kind and not run.cursor and run.pages_done:
+            run.gone = _mark_gone(spec, seen, run)
     except ErpError as error:
         run.errors = [*run.errors, {"record": "(connection)", "message": error.message, "resolution": error.resolution}]
         _finish(run, SyncRun.Status.FAILED)
@@ -135,7 +164,23 @@ def sync_run_execute(*, run_id: int) -> SyncRun:
     return run
 
 
-def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor) -> None:
+def _mark_gone(spec: DatasetSpec, seen: set[tuple[str, str]], run: SyncRun) -> int:
+    """After a full pass: staged records the ERP no longer has are marked gone (and back when they return)."""
+    now = timezone.now()
+    rows = StagedRecord.objects.filter(kind=spec.staged_kind).values_list("pk", "parent_origin_id", "origin_id",
+                                                                          "erp_deleted_at")
+    gone = [pk for pk, parent, origin, deleted in rows if (parent, origin) not in seen and deleted is None]
+    back = [pk for pk, parent, origin, deleted in rows if (parent, origin) in seen and deleted is not None]
+    for start in range(0, len(gone), 1000):
+        StagedRecord.objects.filter(pk__in=gone[start:start + 1000]).update(erp_deleted_at=now, updated_at=now)
+    for start in range(0, len(back), 1000):
+        StagedRecord.objects.filter(pk__in=back[start:start + 1000]).update(erp_deleted_at=None, updated_at=now)
+    if gone:
+        run.notes = [*run.notes, f"{len(gone)} no longer in Sage 300 CRE (hidden from Ready to Import)"]
+    return len(gone)
+
+
+def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor, high_water) -> None:
     run.pages_done += 1
     run.records_seen += seen
     run.created += outcome.created
@@ -144,12 +189,15 @@ def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor) -> 
     run.skipped += outcome.skipped
     run.failed += outcome.failed
     run.errors = (run.errors + outcome.errors)[:MAX_RECORDED_ERRORS]
+    run.notes = run.notes + outcome.notes
     run.cursor = next_cursor or ""
+    if high_water is not None and (run.high_water is None or high_water > run.high_water):
+        run.high_water = high_water
     run.heartbeat_at = timezone.now()
     run.save(
         update_fields=[
-            "pages_done", "records_seen", "created", "updated", "unchanged", "skipped", "failed", "errors", "cursor",
-            "heartbeat_at",
+            "pages_done", "records_seen", "created", "updated", "unchanged", "skipped", "failed", "errors", "notes",
+            "cursor", "high_water", "heartbeat_at",
         ]
     )
 
@@ -157,7 +205,9 @@ def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor) -> 
 def _finish(run: SyncRun, status: str) -> None:
     run.status = status
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at", "errors"])
+    if run.high_water is None and run.mode == SyncRun.Mode.INCREMENTAL and run.changed_since is not None:
+        run.high_water = run.changed_since + CHANGE_STAMP_LOOKBACK  # nothing changed: start from the same place
+    run.save(update_fields=["status", "finished_at", "errors", "notes", "gone", "high_water"])
 
 
 def sync_runs_expire_stale(*, now=None) -> int:
@@ -171,6 +221,39 @@ def sync_runs_expire_stale(*, now=None) -> int:
     return count
 
 
+def sync_scheduled(*, dataset: str, now=None) -> str:
+    """One tick of a dataset's schedule: a full pass when one is due, else the changes since the last run.
+
+    A quiet tick (nothing changed) leaves no run behind, only the schedule's ``last_checked_at``:
+    a minute's schedule does not bury the history in empty runs.
+    """
+    now = now or timezone.now()
+    schedule = SyncSchedule.objects.filter(dataset=dataset).first()
+    full_due = schedule is None or schedule.last_full_at is None or (
+        now - schedule.last_full_at >= timedelta(minutes=schedule.full_every_minutes)
+    )
+    mode = SyncRun.Mode.FULL if full_due else SyncRun.Mode.INCREMENTAL
+    try:
+        run = sync_start(dataset=dataset, trigger=SyncRun.Trigger.SCHEDULED, mode=mode, run_inline=True)
+    except Conflict as skipped:
+        return skipped.message
+    if schedule is not None:
+        changes = {"last_checked_at": now}
+        if run.mode == SyncRun.Mode.FULL and run.status != SyncRun.Status.FAILED:
+            changes["last_full_at"] = now
+        SyncSchedule.objects.filter(pk=schedule.pk).update(**changes)
+    quiet = (
+        run.mode == SyncRun.Mode.INCREMENTAL
+        and run.status == SyncRun.Status.SUCCEEDED
+        and run.records_seen == 0
+    )
+    if quiet:
+        # Keep the place it read from for the next tick, on the last run that read something.
+        run.delete()
+        return "no changes"
+    return run.status
+
+
 # --- staging (Ready to Import) ------------------------------------------------------------------
 
 
@@ -182,54 +265,46 @@ def stage_records(
 ) -> PageOutcome:
     """Upsert ``(parent_origin_id, origin_id, name, data)`` rows into Ready to Import, in bulk.
 
-    Unchanged rows (same content hash) are not written. Rows already linked to a Trestle object
-    (``linked``: key → object id) are stored as imported, not as waiting.
+    Unchanged rows (same content hash, same link) are not written. Rows already linked to a
+    Trestle object (``linked``: key → object id) are stored as imported, not as waiting.
     """
     linked = linked or {}
-    items = list(items)
-    outcome = PageOutcome()
-    if not items:
-        return outcome
     now = timezone.now()
-    origin_ids = {origin for _, origin, _, _ in items}
-    # Compare on (key, hash, link) only; whole rows are loaded just for the ones that changed.
-    # (An IN list, not a range: the ERP's ordering of ids need not be this database's collation.)
-    known = {
-        (parent, origin): (pk, digest, linked_id)
-        for pk, parent, origin, digest, linked_id in StagedRecord.objects.filter(
-            kind=kind, origin_id__any_of=sorted(origin_ids)
-        ).values_list("pk", "parent_origin_id", "origin_id", "content_hash", "linked_object_id")
-    }
-    to_create, changed = [], {}
+    rows = []
     for parent, origin, name, data in items:
-        digest = content_hash(data)
-        key = (parent, origin)
-        linked_id = linked.get(key)
-        if key not in known:
-            to_create.append(
-                StagedRecord(
-                    kind=kind, parent_origin_id=parent, origin_id=origin, name=name, data=data, content_hash=digest,
-                    status=StagedRecord.Status.IMPORTED if linked_id else StagedRecord.Status.STAGED,
-                    linked_object_id=linked_id, last_seen_at=now,
-                )
-            )
-            continue
-        pk, stored_digest, stored_link = known[key]
-        if stored_digest == digest and not (linked_id and stored_link != linked_id):
-            outcome.unchanged += 1
-            continue
-        changed[pk] = (name, data, digest, linked_id)
-    to_update = list(StagedRecord.objects.filter(pk__in=changed)) if changed else []
-    for row in to_update:
-        name, data, digest, linked_id = changed[row.pk]
-        row.name, row.data, row.content_hash, row.last_seen_at, row.updated_at = name, data, digest, now, now
+        linked_id = linked.get((parent, origin))
+        row = {
+            "kind": kind, "parent_origin_id": parent, "origin_id": origin, "name": name[:255], "data": data,
+            "content_hash": content_hash(data), "last_seen_at": now, "erp_deleted_at": None,
+        }
         if linked_id:
-            row.linked_object_id, row.status = linked_id, StagedRecord.Status.IMPORTED
-    StagedRecord.objects.bulk_create(to_create, batch_size=1000)
-    StagedRecord.objects.bulk_update(
-        to_update, ["name", "data", "content_hash", "last_seen_at", "linked_object_id", "status", "updated_at"],
-        batch_size=1000,
-    )
-    outcome.created += len(to_create)
-    outcome.updated += len(to_update)
+            row.update(linked_object_id=linked_id, status=StagedRecord.Status.IMPORTED)
+        rows.append(row)
+    outcome = PageOutcome()
+    if not rows:
+        return outcome
+    # Linked rows carry their link and status; the rest keep whatever status they have (archived stays).
+    plain = [row for row in rows if "linked_object_id" not in row]
+    with_link = [row for row in rows if "linked_object_id" in row]
+    common = ["name", "data", "content_hash", "last_seen_at", "erp_deleted_at"]
+    results = []
+    if plain:
+        results.append(upsert(
+            StagedRecord, plain, key=["kind", "parent_origin_id", "origin_id"], fields=common,
+            compare=["content_hash", "erp_deleted_at"],
+            insert_values={"status": StagedRecord.Status.STAGED, "created_at": now, "invalid_reason": ""},
+            update_values={"updated_at": now},
+        ))
+    if with_link:
+        results.append(upsert(
+            StagedRecord, with_link, key=["kind", "parent_origin_id", "origin_id"],
+            fields=[*common, "linked_object_id", "status"],
+            compare=["content_hash", "erp_deleted_at", "linked_object_id", "status"],
+            insert_values={"created_at": now, "invalid_reason": ""},
+            update_values={"updated_at": now},
+        ))
+    for result in results:
+        outcome.created += result.created
+        outcome.updated += result.updated
+        outcome.unchanged += result.unchanged
     return outcome

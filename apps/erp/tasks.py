@@ -1,14 +1,21 @@
 """django-q2 task wrappers: ids in, services out. Delivery is at least once; the services are idempotent."""
 
 
+def export_attempts_run_task(attempt_ids: list[int]) -> list[str]:
+    from apps.erp.export import export_attempts_run
+
+    return export_attempts_run(attempt_ids=attempt_ids)
+
+
 def export_attempt_run_task(attempt_id: int) -> str:
-    from apps.erp.services import export_attempt_run
+    """Kept for tasks queued before batches existed."""
+    from apps.erp.export import export_attempt_run
 
     return export_attempt_run(attempt_id=attempt_id)
 
 
 def export_attempts_reap_task() -> int:
-    from apps.erp.services import export_attempts_reap
+    from apps.erp.export import export_attempts_reap
 
     return len(export_attempts_reap())
 
@@ -20,12 +27,7 @@ def sync_run_task(run_id: int) -> str:
 
 
 def sync_scheduled_task(dataset: str) -> str:
-    """Started by a django-q2 Schedule row; a run already in progress makes this a no-op."""
-    from apps.core.exceptions import Conflict
-    from apps.erp.models import SyncRun
-    from apps.erp.sync import sync_start
+    """Started by a django-q2 Schedule row: the changes since the last run, or a full pass when one is due."""
+    from apps.erp.sync import sync_scheduled
 
-    try:
-        return sync_start(dataset=dataset, trigger=SyncRun.Trigger.SCHEDULED).status
-    except Conflict as skipped:
-        return skipped.message
+    return sync_scheduled(dataset=dataset)

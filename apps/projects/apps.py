@@ -6,5 +6,3 @@ class ProjectsConfig(AppConfig):
     label = "projects"
     verbose_name = "Projects"
 
-    def ready(self) -> None:
-        from apps.projects import erp  # noqa: F401  (registers the ERP export adapters)

@@ -13,8 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
-from apps.erp.item_types import ItemType
-from apps.erp.registry import locked_field_errors
+from apps.erp import guards
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.validation import ErrorDict, add_error, model_field_errors, raise_if_errors, text
 from apps.projects.models import Project, SubJob
@@ -150,7 +149,7 @@ def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> 
         for field in PROJECT_EDITABLE_FIELDS
         if field in data and getattr(project, field) != _clean(field, data[field])
     ]
-    raise_if_errors(locked_field_errors(ItemType.PROJECT, project, changed))
+    raise_if_errors(guards.locked_field_errors(project, changed))
     if changed:
         for field in changed:
             setattr(project, field, _clean(field, data[field]))
@@ -166,19 +165,14 @@ def project_delete_problem(*, project: Project) -> str | None:
             f"Project {project.number} is integrated with Sage 300 CRE (job {project.sage_job_id}) and cannot be "
             "deleted; set it inactive instead."
         )
-    erp_status = getattr(project, "erp_status", "not_in_erp")
-    if erp_status != "not_in_erp":
-        return (
-            f"Project {project.number} is on its way to Sage 300 CRE ({project.get_erp_status_display().lower()}); "
-            "retrieve it from ERP Integrations before deleting it."
-        )
-    return None
+    return guards.delete_refusal(project)
 
 
 @transaction.atomic
 def project_delete(*, project: Project, actor=None) -> None:
     """Delete a project that Sage 300 CRE never saw, with its sub jobs and cost codes."""
     require_actor(actor, Resource.PROJECT, Operation.DELETE, obj=project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
     problem = project_delete_problem(project=project)
     if problem:
         raise Conflict(problem, code="project_in_erp")
@@ -232,6 +226,7 @@ def sub_job_update(*, sub_job: SubJob, data: Mapping[str, Any], actor=None) -> S
             add_error(errors, field, message)
     raise_if_errors(errors)
     changed = [field for field in ("code", "name") if field in data and getattr(sub_job, field) != text(data[field])]
+    raise_if_errors(guards.locked_field_errors(sub_job, changed))
     if changed:
         for field in changed:
             setattr(sub_job, field, text(data[field]))
@@ -241,7 +236,10 @@ def sub_job_update(*, sub_job: SubJob, data: Mapping[str, Any], actor=None) -> S
 
 
 def sub_job_delete_problem(*, sub_job: SubJob) -> str | None:
-    """Why the sub job cannot be deleted (R51), or ``None``."""
+    """Why the sub job cannot be deleted (in the ERP workflow, or cost codes tied to it, R51), or ``None``."""
+    refusal = guards.delete_refusal(sub_job)
+    if refusal:
+        return refusal
     codes = list(sub_job.cost_codes.order_by("code").values_list("code", flat=True)[:6])
     if not codes:
         return None
@@ -255,6 +253,10 @@ def sub_job_delete_problem(*, sub_job: SubJob) -> str | None:
 @transaction.atomic
 def sub_job_delete(*, sub_job: SubJob, actor=None) -> None:
     require_actor(actor, Resource.SUB_JOB, Operation.DELETE, obj=sub_job)
+    sub_job = SubJob.objects.select_for_update().select_related("project").get(pk=sub_job.pk)
+    refusal = guards.delete_refusal(sub_job)
+    if refusal:
+        raise Conflict(refusal, code="sub_job_in_erp")
     problem = sub_job_delete_problem(sub_job=sub_job)
     if problem:
         raise ApplicationError(problem, code="sub_job_has_cost_codes", field="sub_job")

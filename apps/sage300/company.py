@@ -40,4 +40,7 @@ def sage_company_configure(**changes: object) -> SageCompany:
             setattr(company, name, value)
         company.full_clean()
         company.save(update_fields=list(changes) or None)
+    from apps.sage300.faults import forget_company_dials
+
+    forget_company_dials()
     return company

@@ -1,52 +1,85 @@
 """The Sage 300 CRE connector: Trestle's side of the hh2-style bridge to the embedded Sage.
 
-Hub code reaches Sage only through this class (via ``apps.erp.connector.get_connector``). Each
-read is one request to Sage — counted against the hourly limit and exposed to injected faults
-(``apps.sage300.faults``) — and answers with neutral records (``apps.erp.records``), a page at
-a time. Cursors are opaque strings; pass ``next_cursor`` back unchanged. Sage's refusals leave
-the connector as ``ErpError``s of the hub's catalogue, still in Sage's exact words.
+Hub code reaches Sage only through this class (via ``apps.erp.connector.get_connector``), and it
+is the only module of the embedded Sage that imports the hub's engine. Each method is one request
+to Sage — counted against the hourly limit and exposed to injected faults (``apps.sage300.faults``)
+— and answers with neutral records (``apps.erp.records``), a page at a time. Cursors are opaque
+strings; pass ``next_cursor`` back unchanged. Sage's refusals leave the connector as ``ErpError``s
+of the hub's catalogue, still in Sage's exact words.
+
+Where a real Sage keeps the evidence that a write happened — what ``find_written`` reads:
+
+| record | evidence in Sage | "the same record" when |
+|---|---|---|
+| job (``JobExport``) | ``JCM_MASTER__JOB.Job`` (unique; also unique without punctuation) | same Job and Description |
+| extra (``ExtraExport``) | ``JCM_MASTER__EXTRA`` (Job, Extra) | same Description |
+| job cost codes (``JobCostCodesExport``) | ``JCM_MASTER__COST_CODE`` (Job, Extra, Cost_Code) and ``JCM_MASTER__CATEGORY`` | every code and category is there |
+| vendor (``VendorExport``) | ``APM_MASTER__VENDOR.Vendor`` (unique) | same Name, ignoring case and Inc./LLC |
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django.db.models import Q
+
+from apps.erp.connector import ConnectorLimits, FieldLimit
+from apps.erp.errors import ErpError
 from apps.erp.records import (
-    ExtraExport,
-    JobExport,
-    VendorExport,
-    WriteResult,
+    CompanyRecord,
     CostTypeRecord,
+    ExtraExport,
     ExtraRecord,
+    Found,
     JobCostCodeRecord,
+    JobCostCodesExport,
+    JobExport,
     JobRecord,
     Page,
     StandardCostCodeRecord,
+    VendorExport,
     VendorInsuranceRecord,
     VendorRecord,
+    WriteResult,
 )
-from apps.erp.errors import ErpError
 from apps.sage300 import selectors
+from apps.sage300.company import get_company
 from apps.sage300.errors import SageError
 from apps.sage300.faults import sage_call
-from apps.sage300.limits import SAGE_LIMITS  # noqa: F401 - declared here for the hub, defined beside the tables
 from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord, JobImportRecord
-from apps.sage300.models import (
-    CostCode,
-    Extra,
-    Job,
-    JobStatus,
-    SageApiRequest,
-    StandardCategory,
-    Vendor,
-    VendorInsurance,
-)
+from apps.sage300.limits import CATEGORY_FIELDS, COST_CODE_FIELDS, EXTRA_FIELDS, JOB_FIELDS, VENDOR_FIELDS, ColumnLimit
+from apps.sage300.models import Category, CostCode, Extra, Job, JobStatus, StandardCategory, Vendor, VendorInsurance
 from apps.sage300.rules import normalized_job
-from apps.sage300.services import extra_create, job_import, vendor_create
+from apps.sage300.services import extra_create, job_add_cost_codes, job_import, vendor_create
 
 DEFAULT_PAGE_SIZE = selectors.DEFAULT_PAGE_SIZE
+
+
+def _limit(column: ColumnLimit) -> FieldLimit:
+    return FieldLimit(column.max_length, column.label)
+
+
+def _limits(columns: dict[str, ColumnLimit], fields: dict[str, str]) -> dict[str, FieldLimit]:
+    """A record's limits: record field → the Sage column it is written to."""
+    return {record_field: _limit(columns[column]) for record_field, column in fields.items()}
+
+
+_COST_CODE_LIMITS = _limits(COST_CODE_FIELDS, {"code": "cost_code", "description": "description"})
+# What the connector declares to the hub, under the neutral records' own field names.
+SAGE_LIMITS = ConnectorLimits(by_record={
+    JobExport: _limits(JOB_FIELDS, {"job_id": "job", "name": "description", "address": "address_1", "city": "city",
+                                    "state": "state", "zip": "zip_code"}),
+    ExtraExport: _limits(EXTRA_FIELDS, {"extra": "extra", "description": "description"}),
+    VendorExport: _limits(VENDOR_FIELDS, {"vendor_id": "vendor", "name": "name", "address": "address_1",
+                                          "city": "city", "state": "state", "zip": "zip_code",
+                                          "telephone": "telephone", "fax": "fax_number"}),
+    StandardCostCodeRecord: _COST_CODE_LIMITS,
+    JobCostCodeRecord: _COST_CODE_LIMITS,
+    CostTypeRecord: _limits(CATEGORY_FIELDS, {"code": "category", "description": "description"}),
+})
 
 # Sage's message code → the hub's error catalogue (apps/erp/errors.py). Codes not listed are
 # input the hub should have prevented; they reach the catalogue as "invalid_format".
@@ -61,8 +94,8 @@ CATALOGUE_CODES = {
     "hourly_limit": "rate_limited",
     "import_timeout": "timeout",
     "vendor_id_exists": "vendor_id_exists",
+    "extra_id_exists": "extra_id_exists",
 }
-
 
 # Sage's label of a too-long field → the seed's own row for it (R214–R216); others are generic.
 TOO_LONG_CODES = {"Name": "name_too_long", "AddressCity": "city_too_long", "AddressZip": "zip_too_long"}
@@ -113,6 +146,14 @@ def sage_request(operation: str) -> Callable:
     return decorate
 
 
+def _translated(call: Callable, **kwargs):
+    """Call a Sage service (already a counted, faultable request) and report refusals as ErpErrors."""
+    try:
+        return call(**kwargs)
+    except SageError as error:
+        raise as_erp_error(error) from error
+
+
 def _row_cursor(cursor: str | None) -> int | None:
     """Row-ordered datasets page by row id; a cursor that is not one is a caller's mistake."""
     if cursor is None:
@@ -122,8 +163,12 @@ def _row_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _next(value: str | int | None) -> str | None:
-    return None if value is None else str(value)
+def _page(page: selectors.KeysetPage, to_record: Callable) -> Page:
+    return Page(
+        records=[to_record(row) for row in page.rows],
+        next_cursor=None if page.next_after is None else str(page.next_after),
+        high_water=page.high_water,
+    )
 
 
 def _insurance_record(insurance: VendorInsurance) -> VendorInsuranceRecord:
@@ -186,27 +231,16 @@ def _job_cost_code_record(cost_code: CostCode) -> JobCostCodeRecord:
     )
 
 
-# --- writes and the lookups that guard them ----------------------------------------------------
+# --- writes and the evidence of writes ------------------------------------------------------------
 
 _NAME_NOISE = re.compile(r"\b(inc|llc|co|corp|corporation|company|ltd|the)\b|[^a-z0-9 ]")
 
 
-def _same_name(first: str, second: str) -> bool:
-    def normal(value: str) -> str:
-        return " ".join(_NAME_NOISE.sub(" ", value.lower()).split())
-
-    return normal(first) == normal(second)
+def _normal_name(value: str) -> str:
+    return " ".join(_NAME_NOISE.sub(" ", value.lower()).split())
 
 
-def _translated(call: Callable, **kwargs):
-    """Call a Sage service (already a counted, faultable request) and report refusals as ErpErrors."""
-    try:
-        return call(**kwargs)
-    except SageError as error:
-        raise as_erp_error(error) from error
-
-
-def _cost_structure_records(job_id: str, cost_codes, *, extra: str = "") -> list:
+def _cost_structure_records(job_id: str, cost_codes: Sequence[JobCostCodeRecord], *, extra: str = "") -> list:
     categories = dict(StandardCategory.objects.values_list("category", "description"))
     records: list = []
     for code in cost_codes:
@@ -220,142 +254,210 @@ def _cost_structure_records(job_id: str, cost_codes, *, extra: str = "") -> list
     return records
 
 
-class _Sage300Writes:
-    @sage_request("lookup_requests")
-    def find_by_idempotency_keys(self, keys: list[str]) -> WriteResult | None:
-        """The write made under any of ``keys``, if Sage has one (hh2's request log)."""
-        row = SageApiRequest.objects.filter(idempotency_key__in=keys).order_by("created_at").first()
-        if row is None:
-            return None
-        response = row.response or {}
-        erp_id = response.get("extra") or response.get("vendor") or response.get("job") or row.entity_key
-        return WriteResult(erp_id=erp_id, data={"operation": row.operation, **response})
-
-    @sage_request("lookup_job")
-    def job_id_taken(self, job_id: str) -> str | None:
-        """``"job_id_exists"`` for the same id, ``"job_code_exists"`` for the same code ignoring punctuation."""
-        if Job.objects.filter(job=job_id).exists():
-            return "job_id_exists"
-        if Job.objects.filter(normalized_job=normalized_job(job_id)).exists():
-            return "job_code_exists"
-        return None
-
-    @sage_request("lookup_extra")
-    def extra_exists(self, job_id: str, extra: str) -> bool:
-        return Extra.objects.filter(job_id=job_id, extra=extra).exists()
-
-    @sage_request("lookup_vendor")
-    def vendor(self, vendor_id: str) -> VendorRecord | None:
-        found = Vendor.objects.filter(vendor=vendor_id).prefetch_related("insurance").first()
-        return _vendor_record(found) if found else None
-
-    def same_vendor(self, record: VendorRecord, *, name: str) -> bool:
-        """Whether a Sage vendor is the company being exported (same name, ignoring case and Inc./LLC)."""
-        return _same_name(record.name, name)
-
-    def create_job(self, export: JobExport, *, idempotency_key: str) -> WriteResult:
-        """Create the job from a Job Cost import file's three record types (R44)."""
-        records = [
-            JobImportRecord(
-                job=export.job_id,
-                description=export.name,
-                address_1=export.address,
-                city=export.city,
-                state=export.state,
-                zip_code=export.zip,
-            ),
-            *_cost_structure_records(export.job_id, export.cost_codes),
-        ]
-        job = _translated(job_import, records=records, idempotency_key=idempotency_key)
-        return WriteResult(erp_id=job.job, data={"cost_codes": len(export.cost_codes)})
-
-    def create_extra(self, export: ExtraExport, *, idempotency_key: str) -> WriteResult:
-        records = _cost_structure_records(export.job_id, export.cost_codes, extra=export.extra)
-        extra = _translated(
-            extra_create,
-            job=export.job_id,
-            extra=export.extra,
-            description=export.description,
-            records=records,
-            idempotency_key=idempotency_key,
-        )
-        return WriteResult(erp_id=extra.extra, data={"job": export.job_id})
-
-    def create_vendor(self, export: VendorExport, *, idempotency_key: str) -> WriteResult:
-        """Create the vendor; if Sage already has this very vendor (same id and name), link it instead."""
-        existing = self.vendor(export.vendor_id)
-        if existing is not None:
-            if self.same_vendor(existing, name=export.name):
-                return WriteResult(erp_id=existing.vendor_id, linked_existing=True)
-            raise ErpError("vendor_id_exists", vendor=export.vendor_id)
-        vendor = _translated(
-            vendor_create,
-            vendor=export.vendor_id,
-            name=export.name,
-            vendor_type=export.vendor_type or "Subcontractor",
-            address_1=export.address,
-            city=export.city,
-            state=export.state,
-            zip_code=export.zip,
-            telephone=export.telephone,
-            fax_number=export.fax,
-            idempotency_key=idempotency_key,
-        )
-        return WriteResult(erp_id=vendor.vendor)
-
-
-class Sage300Connector(_Sage300Writes):
+class Sage300Connector:
     name = "Sage 300 CRE"
     limits = SAGE_LIMITS
 
+    @sage_request("company")
+    def company(self) -> CompanyRecord:
+        company = get_company()
+        return CompanyRecord(name=company.company_name, product="Sage 300 CRE", version=company.sage_version)
+
+    # --- identity and evidence ---------------------------------------------------------------------
+
+    def identity(self, record) -> str:
+        if isinstance(record, JobExport):
+            return f"job:{normalized_job(record.job_id)}"
+        if isinstance(record, ExtraExport):
+            return f"extra:{record.job_id}/{record.extra.upper()}"
+        if isinstance(record, JobCostCodesExport):
+            return f"cost-codes:{record.job_id}/{record.extra.upper()}"
+        if isinstance(record, VendorExport):
+            return f"vendor:{record.vendor_id.upper()}"
+        raise TypeError(f"Sage 300 CRE does not know {type(record).__name__} records.")
+
+    def same_vendor_name(self, first: str, second: str) -> bool:
+        return _normal_name(first) == _normal_name(second)
+
+    @sage_request("lookup")
+    def find_written(self, records: Sequence[object]) -> list[Found | None]:
+        """What Sage holds under each record's natural id (see the table above): one request for all."""
+        jobs = self._jobs_for([r for r in records if isinstance(r, JobExport)])
+        extras = self._extras_for([r for r in records if isinstance(r, ExtraExport)])
+        vendors = {
+            v.vendor: v for v in Vendor.objects.filter(
+                vendor__in={r.vendor_id for r in records if isinstance(r, VendorExport)}
+            ).only("vendor", "name")
+        }
+        structures = self._structures_for([r for r in records if isinstance(r, JobCostCodesExport)])
+        answers: list[Found | None] = []
+        for record in records:
+            if isinstance(record, JobExport):
+                answers.append(jobs(record))
+            elif isinstance(record, ExtraExport):
+                answers.append(extras(record))
+            elif isinstance(record, VendorExport):
+                vendor = vendors.get(record.vendor_id)
+                answers.append(None if vendor is None else Found(
+                    erp_id=vendor.vendor, same=self.same_vendor_name(vendor.name, record.name),
+                    conflict="vendor_id_exists", data={"name": vendor.name},
+                ))
+            elif isinstance(record, JobCostCodesExport):
+                answers.append(structures(record))
+            else:
+                raise TypeError(f"Sage 300 CRE does not know {type(record).__name__} records.")
+        return answers
+
+    @staticmethod
+    def _jobs_for(records: list[JobExport]):
+        codes = {normalized_job(r.job_id) for r in records}
+        by_code = {job.normalized_job: job for job in Job.objects.filter(normalized_job__in=codes).only(
+            "job", "normalized_job", "description")} if codes else {}
+
+        def answer(record: JobExport) -> Found | None:
+            job = by_code.get(normalized_job(record.job_id))
+            if job is None:
+                return None
+            if job.job != record.job_id:
+                return Found(erp_id=job.job, same=False, conflict="job_code_exists", data={"job": job.job})
+            return Found(erp_id=job.job, same=job.description == record.name, conflict="job_id_exists",
+                         data={"job": job.job, "name": job.description})
+
+        return answer
+
+    @staticmethod
+    def _extras_for(records: list[ExtraExport]):
+        query = Q()
+        for record in records:
+            query |= Q(job_id=record.job_id, extra=record.extra)
+        found = {(e.job_id, e.extra): e for e in Extra.objects.filter(query).only("job_id", "extra", "description")} if (
+            records) else {}
+
+        def answer(record: ExtraExport) -> Found | None:
+            extra = found.get((record.job_id, record.extra))
+            if extra is None:
+                return None
+            return Found(erp_id=extra.extra, same=extra.description == record.description, conflict="extra_id_exists",
+                         data={"job": extra.job_id})
+
+        return answer
+
+    @staticmethod
+    def _structures_for(records: list[JobCostCodesExport]):
+        jobs = {record.job_id for record in records}
+        have_codes, have_categories = set(), set()
+        if jobs:
+            for job_id, extra, code in CostCode.objects.filter(job_id__in=jobs).values_list(
+                "job_id", "extra__extra", "cost_code"
+            ):
+                have_codes.add((job_id, extra or "", code))
+            for job_id, extra, code, category in Category.objects.filter(cost_code__job_id__in=jobs).values_list(
+                "cost_code__job_id", "cost_code__extra__extra", "cost_code__cost_code", "category"
+            ):
+                have_categories.add((job_id, extra or "", code, category))
+
+        def answer(record: JobCostCodesExport) -> Found | None:
+            for code in record.cost_codes:
+                if (record.job_id, record.extra, code.code) not in have_codes:
+                    return None
+                if any((record.job_id, record.extra, code.code, c) not in have_categories for c in code.category_codes):
+                    return None
+            return Found(erp_id=f"{record.job_id}/{record.extra}".rstrip("/"), same=True)
+
+        return answer
+
+    # --- writes ----------------------------------------------------------------------------------------
+
+    def create_job(self, record: JobExport, *, idempotency_key: str) -> WriteResult:
+        """Create the job from a Job Cost import file's three record types (R44)."""
+        records = [
+            JobImportRecord(job=record.job_id, description=record.name, address_1=record.address, city=record.city,
+                            state=record.state, zip_code=record.zip),
+            *_cost_structure_records(record.job_id, record.cost_codes),
+        ]
+        job = _translated(job_import, records=records)
+        return WriteResult(erp_id=job.job, data={"cost_codes": len(record.cost_codes)})
+
+    def create_extra(self, record: ExtraExport, *, idempotency_key: str) -> WriteResult:
+        extra = _translated(extra_create, job=record.job_id, extra=record.extra, description=record.description)
+        return WriteResult(erp_id=extra.extra, data={"job": record.job_id})
+
+    def add_job_cost_codes(self, record: JobCostCodesExport, *, idempotency_key: str) -> WriteResult:
+        """Add the cost codes and categories the job (or extra) does not have yet; those it has are kept."""
+        records = _cost_structure_records(record.job_id, record.cost_codes, extra=record.extra)
+        added = _translated(job_add_cost_codes, job=record.job_id, records=records, if_missing=True)
+        return WriteResult(
+            erp_id=f"{record.job_id}/{record.extra}".rstrip("/"),
+            data={"cost_codes": len(added.cost_codes), "categories": len(added.categories)},
+        )
+
+    def create_vendor(self, record: VendorExport, *, idempotency_key: str) -> WriteResult:
+        vendor = _translated(
+            vendor_create,
+            vendor=record.vendor_id,
+            name=record.name,
+            vendor_type=record.vendor_type or "Subcontractor",
+            address_1=record.address,
+            city=record.city,
+            state=record.state,
+            zip_code=record.zip,
+            telephone=record.telephone,
+            fax_number=record.fax,
+        )
+        return WriteResult(erp_id=vendor.vendor)
+
+    # --- reads -----------------------------------------------------------------------------------------
+
     @sage_request("read_standard_cost_codes")
     def standard_cost_codes(
-        self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+        self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, changed_since: datetime.datetime | None = None
     ) -> Page[StandardCostCodeRecord]:
-        page = selectors.standard_cost_codes_page(after=cursor, limit=limit)
-        records = [
-            StandardCostCodeRecord(code=row.cost_code, description=row.description, is_summary=row.group_cost_code)
-            for row in page.rows
-        ]
-        return Page(records=records, next_cursor=_next(page.next_after))
+        page = selectors.standard_cost_codes_page(after=cursor, limit=limit, changed_since=changed_since)
+        return _page(page, lambda row: StandardCostCodeRecord(code=row.cost_code, description=row.description,
+                                                              is_summary=row.group_cost_code))
 
     @sage_request("read_standard_categories")
-    def cost_types(self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[CostTypeRecord]:
-        page = selectors.standard_categories_page(after=cursor, limit=limit)
-        records = [
-            CostTypeRecord(code=row.category, description=row.description, accumulate_as=row.accumulate_as)
-            for row in page.rows
-        ]
-        return Page(records=records, next_cursor=_next(page.next_after))
+    def cost_types(
+        self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, changed_since: datetime.datetime | None = None
+    ) -> Page[CostTypeRecord]:
+        page = selectors.standard_categories_page(after=cursor, limit=limit, changed_since=changed_since)
+        return _page(page, lambda row: CostTypeRecord(code=row.category, description=row.description,
+                                                      accumulate_as=row.accumulate_as))
 
     @sage_request("read_vendors")
-    def vendors(self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[VendorRecord]:
-        page = selectors.vendors_page(after=cursor, limit=limit)
-        return Page(records=[_vendor_record(row) for row in page.rows], next_cursor=_next(page.next_after))
+    def vendors(
+        self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, changed_since: datetime.datetime | None = None
+    ) -> Page[VendorRecord]:
+        return _page(selectors.vendors_page(after=cursor, limit=limit, changed_since=changed_since), _vendor_record)
 
     @sage_request("read_vendor_insurance")
     def vendor_insurance(
         self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
     ) -> Page[VendorInsuranceRecord]:
-        page = selectors.vendor_insurance_page(after=_row_cursor(cursor), limit=limit)
-        return Page(records=[_insurance_record(row) for row in page.rows], next_cursor=_next(page.next_after))
+        return _page(selectors.vendor_insurance_page(after=_row_cursor(cursor), limit=limit), _insurance_record)
 
     @sage_request("read_jobs")
-    def jobs(self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[JobRecord]:
-        page = selectors.jobs_page(after=cursor, limit=limit)
-        return Page(records=[_job_record(row) for row in page.rows], next_cursor=_next(page.next_after))
+    def jobs(
+        self, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, changed_since: datetime.datetime | None = None
+    ) -> Page[JobRecord]:
+        return _page(selectors.jobs_page(after=cursor, limit=limit, changed_since=changed_since), _job_record)
 
     @sage_request("read_extras")
     def extras(
-        self, *, job_id: str | None = None, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+        self,
+        *,
+        job_id: str | None = None,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        changed_since: datetime.datetime | None = None,
     ) -> Page[ExtraRecord]:
-        page = selectors.extras_page(job=job_id, after=_row_cursor(cursor), limit=limit)
-        records = [ExtraRecord(job_id=row.job_id, extra=row.extra, description=row.description) for row in page.rows]
-        return Page(records=records, next_cursor=_next(page.next_after))
+        after = cursor if changed_since is not None else _row_cursor(cursor)
+        page = selectors.extras_page(job=job_id, after=after, limit=limit, changed_since=changed_since)
+        return _page(page, lambda row: ExtraRecord(job_id=row.job_id, extra=row.extra, description=row.description))
 
     @sage_request("read_job_cost_codes")
     def job_cost_codes(
         self, *, job_id: str | None = None, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
     ) -> Page[JobCostCodeRecord]:
         page = selectors.job_cost_codes_page(job=job_id, after=_row_cursor(cursor), limit=limit)
-        return Page(records=[_job_cost_code_record(row) for row in page.rows], next_cursor=_next(page.next_after))
+        return _page(page, _job_cost_code_record)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apps.erp.connector import FieldLimit
+from apps.sage300.limits import ColumnLimit
+
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,6 @@ MESSAGES: dict[str, SageMessage] = {
             "[{record_type}] record has {count} fields; at most {max_count} are allowed.",
             confirmed=False,
         ),
-        SageMessage(
-            "idempotency_key_reused",
-            "The idempotency key {key} was already used for a different request.",
-            confirmed=False,
-        ),
         SageMessage("job_has_cost_codes", "Job {job} has cost codes and cannot be deleted.", confirmed=False),
         SageMessage("job_has_extras", "Job {job} has extras and cannot be deleted.", confirmed=False),
         SageMessage("extra_has_cost_codes", "Extra {extra} has cost codes and cannot be deleted.", confirmed=False),
@@ -126,9 +122,9 @@ class SageError(Exception):
         return f"SageError({self.code!r}, {self.message!r}, field={self.field!r}, row={self.row!r})"
 
 
-def too_long(limit: FieldLimit, *, field: str, row: int | None = None, length: int | None = None) -> SageError:
+def too_long(limit: ColumnLimit, *, field: str, row: int | None = None, length: int | None = None) -> SageError:
     return SageError(
-        "too_long", field=field, row=row, label=limit.erp_label, max_length=limit.max_length, length=length
+        "too_long", field=field, row=row, label=limit.label, max_length=limit.max_length, length=length
     )
 
 

@@ -2,7 +2,13 @@
 
 A real bridge (hh2) answers some requests with a rate-limit error, some slowly, and some with a
 timeout — occasionally *after* Sage has already saved the record, which is the case that makes
-idempotency keys necessary. ``sage_call`` reproduces all of it from the dials on ``SageCompany``.
+Trestle look for its own earlier writes before writing again. ``sage_call`` reproduces all of it
+from the dials on ``SageCompany``.
+
+The bookkeeping is kept off the hot path: each process counts its requests in memory and adds
+them to its own shard of the hour's counter every ``FLUSH_EVERY`` requests — and at every request
+once the hour's total comes within ``EXACT_MARGIN`` of the limit, so the limit itself is exact.
+The company's dials are read at most once a second per process.
 
 Work done at the Sage desktop (the admin's "Sage 300 CRE" section, where a person plays the
 accountant) does not go through the API bridge, so ``at_sage_desktop()`` exempts it.
@@ -13,6 +19,7 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+import os
 import random
 import threading
 import time
@@ -60,13 +67,94 @@ def current_hour() -> datetime.datetime:
     return timezone.now().replace(minute=0, second=0, microsecond=0)
 
 
-def _admit_request() -> int:
-    """Count this request against the current hour; the count after it."""
-    with transaction.atomic(using=SAGE_ALIAS):
-        usage, _ = SageApiUsage.objects.select_for_update().get_or_create(hour_start=current_hour())
-        usage.request_count += 1
-        usage.save(update_fields=["request_count"])
-    return usage.request_count
+SHARDS = 16
+FLUSH_EVERY = 25
+EXACT_MARGIN = 100
+COMPANY_TTL = 1.0  # seconds
+
+
+class _Tally:
+    """This process's requests of the current hour that are not yet in the database."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.hour: datetime.datetime | None = None
+        self.pending = 0
+        self.known_total = 0  # the hour's total as last read from the database
+
+
+_tally = _Tally()
+
+
+def _shard() -> int:
+    return (os.getpid() * 31 + threading.get_ident()) % SHARDS
+
+
+def _flush(hour: datetime.datetime, count: int) -> int:
+    """Add ``count`` requests to this process's shard of ``hour``; the hour's total after it."""
+    usage = SageApiUsage._meta.db_table
+    connection = transaction.get_connection(SAGE_ALIAS)
+    with transaction.atomic(using=SAGE_ALIAS), connection.cursor() as cursor:
+        if count:
+            cursor.execute(
+                f'INSERT INTO "{usage}" ("Hour_Start", "Shard", "Request_Count") VALUES (%s, %s, %s) '
+                f'ON CONFLICT ("Hour_Start", "Shard") DO UPDATE SET "Request_Count" = "{usage}"."Request_Count" + '
+                f'EXCLUDED."Request_Count"',
+                [connection.ops.adapt_datetimefield_value(hour), _shard(), count],
+            )
+        cursor.execute(f'SELECT COALESCE(SUM("Request_Count"), 0) FROM "{usage}" WHERE "Hour_Start" = %s',
+                       [connection.ops.adapt_datetimefield_value(hour)])
+        return int(cursor.fetchone()[0])
+
+
+def _admit_request(limit: int) -> bool:
+    """Count this request against the current hour; whether it is within the hourly limit."""
+    hour = current_hour()
+    with _tally.lock:
+        if _tally.hour != hour:
+            _tally.hour, _tally.pending, _tally.known_total = hour, 0, 0
+        near_limit = limit - (_tally.known_total + _tally.pending) <= EXACT_MARGIN
+        _tally.pending += 1
+        if not near_limit and _tally.pending < FLUSH_EVERY:
+            return True
+        count, _tally.pending = _tally.pending, 0
+    total = _flush(hour, count)
+    with _tally.lock:
+        if _tally.hour == hour:
+            _tally.known_total = total
+    return total <= limit if near_limit else True
+
+
+def forget_request_tally() -> None:
+    """Drop this process's unwritten request count (a new process starts without one)."""
+    with _tally.lock:
+        _tally.hour, _tally.pending, _tally.known_total = None, 0, 0
+
+
+def request_counts_flush() -> int:
+    """Write this process's pending request count; the current hour's total (for tests and the admin)."""
+    hour = current_hour()
+    with _tally.lock:
+        count = _tally.pending if _tally.hour == hour else 0
+        _tally.pending = 0
+    return _flush(hour, count)
+
+
+_company_cache: tuple[float, SageCompany] | None = None
+
+
+def _company_for_request() -> SageCompany:
+    """The company's dials, read at most once a second per process."""
+    global _company_cache
+    now = time.monotonic()
+    if _company_cache is None or now - _company_cache[0] > COMPANY_TTL:
+        _company_cache = (now, get_company())
+    return _company_cache[1]
+
+
+def forget_company_dials() -> None:
+    global _company_cache
+    _company_cache = None
 
 
 def _generator(seed: int | None) -> random.Random:
@@ -100,8 +188,8 @@ def sage_call(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         def request(*args: P.args, **kwargs: P.kwargs) -> R:
             if _at_desktop.get():
                 return function(*args, **kwargs)
-            company = get_company()
-            if _admit_request() > company.hourly_request_limit:
+            company = _company_for_request()
+            if not _admit_request(company.hourly_request_limit):
                 raise SageError("hourly_limit")
             fault = draw_fault(company)
             if company.fault_slow_ms:
@@ -141,6 +229,7 @@ def injected_faults(
         "hourly_request_limit": company.hourly_request_limit,
     }
     reset_fault_sequence()
+    forget_company_dials()
     configured = sage_company_configure(
         fault_failure_rate=Decimal(str(failure_rate)),
         fault_after_commit_share=Decimal(str(after_commit_share)),
@@ -153,3 +242,4 @@ def injected_faults(
     finally:
         sage_company_configure(**saved)
         reset_fault_sequence()
+        forget_company_dials()

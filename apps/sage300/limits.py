@@ -1,88 +1,71 @@
-"""Sage 300 CRE field lengths, with Sage's own label for each field.
+"""Sage 300 CRE field lengths, keyed by the embedded Sage's own column (model field) names, with Sage's
+label for each field.
 
-``SAGE_LIMITS`` is what the connector declares to the hub (checked at *Send to ERP*); the
-per-table dictionaries below are what the embedded Sage enforces on its own columns. Where the
-connector declares a field, the table reuses that very ``FieldLimit`` so the hub and the
-embedded Sage can never disagree about a length or its message. Labels not in ``SAGE_LIMITS``
-are written in the same style and are unconfirmed.
+These are what the embedded Sage enforces on its tables. The connector (``apps.sage300.connector``)
+declares them to the hub under the neutral records' field names; nothing here knows the hub.
+Labels marked in the seed's troubleshooting table (Name, AddressCity, AddressZip) are Sage's; the
+others are written in the same style and are unconfirmed.
 
 Lengths are inclusive: a field of maximum length N accepts N characters and refuses N + 1.
 """
 
 from __future__ import annotations
 
-from apps.erp.connector import ConnectorLimits, FieldLimit
+from dataclasses import dataclass
 
-# Limits from the seed's troubleshooting table and DECISIONS A8/A23 (length N accepted, N + 1 refused).
-SAGE_LIMITS = ConnectorLimits(
-    job={
-        "sage_job_id": FieldLimit(12, "Job"),
-        "name": FieldLimit(30, "Name"),
-        "address": FieldLimit(30, "AddressLine1"),
-        "city": FieldLimit(15, "AddressCity"),
-        "zip": FieldLimit(10, "AddressZip"),
-    },
-    sub_job={"code": FieldLimit(10, "Extra"), "name": FieldLimit(30, "Description")},
-    vendor={
-        "erp_company_id": FieldLimit(10, "Vendor"),
-        "name": FieldLimit(30, "Name"),
-        "address": FieldLimit(30, "Address1"),
-        "city": FieldLimit(15, "City"),
-        "zip": FieldLimit(10, "ZIP"),
-        "business_phone": FieldLimit(20, "Telephone"),
-        "business_fax": FieldLimit(20, "FaxNumber"),
-    },
-    cost_code={"code": FieldLimit(13, "CostCode"), "description": FieldLimit(30, "Description")},
-    cost_type={"code": FieldLimit(3, "Category"), "description": FieldLimit(30, "Description")},
-    commitment={"erp_id": FieldLimit(12, "Commitment"), "title": FieldLimit(30, "Description"), "uom": FieldLimit(6, "UnitDescription")},
-    commitment_change_order={"erp_id": FieldLimit(5, "CommitmentCO"), "title": FieldLimit(30, "Description")},
-    prime_contract_change_order={"number": FieldLimit(20, "ChgMgtRef1"), "title": FieldLimit(255, "Description")},
-    invoice={"erp_id": FieldLimit(15, "Invoice"), "description": FieldLimit(30, "Description")},
-)
 
-# Column limits of the embedded Sage's tables, keyed by the model's Python field name.
-JOB_FIELDS: dict[str, FieldLimit] = {
-    "job": SAGE_LIMITS.job["sage_job_id"],
-    "description": SAGE_LIMITS.job["name"],
-    "address_1": SAGE_LIMITS.job["address"],
-    "address_2": FieldLimit(30, "AddressLine2"),
-    "city": SAGE_LIMITS.job["city"],
-    "state": FieldLimit(4, "AddressState"),
-    "zip_code": SAGE_LIMITS.job["zip"],
+@dataclass(frozen=True)
+class ColumnLimit:
+    max_length: int
+    label: str
+
+    def message(self) -> str:
+        # Sage's wording: "[Name] is too long, maximum length is 30 characters."
+        return f"[{self.label}] is too long, maximum length is {self.max_length} characters."
+
+
+JOB_FIELDS: dict[str, ColumnLimit] = {
+    "job": ColumnLimit(12, "Job"),
+    "description": ColumnLimit(30, "Name"),
+    "address_1": ColumnLimit(30, "AddressLine1"),
+    "address_2": ColumnLimit(30, "AddressLine2"),
+    "city": ColumnLimit(15, "AddressCity"),
+    "state": ColumnLimit(4, "AddressState"),
+    "zip_code": ColumnLimit(10, "AddressZip"),
 }
 
-EXTRA_FIELDS: dict[str, FieldLimit] = {
-    "extra": SAGE_LIMITS.sub_job["code"],
-    "description": SAGE_LIMITS.sub_job["name"],
+EXTRA_FIELDS: dict[str, ColumnLimit] = {
+    "extra": ColumnLimit(10, "Extra"),
+    "description": ColumnLimit(30, "Description"),
 }
 
-COST_CODE_FIELDS: dict[str, FieldLimit] = {
-    "cost_code": SAGE_LIMITS.cost_code["code"],
-    "description": SAGE_LIMITS.cost_code["description"],
+COST_CODE_FIELDS: dict[str, ColumnLimit] = {
+    "cost_code": ColumnLimit(13, "CostCode"),
+    "description": ColumnLimit(30, "Description"),
 }
 
-CATEGORY_FIELDS: dict[str, FieldLimit] = {
-    "category": SAGE_LIMITS.cost_type["code"],
-    "description": SAGE_LIMITS.cost_type["description"],
+CATEGORY_FIELDS: dict[str, ColumnLimit] = {
+    "category": ColumnLimit(3, "Category"),
+    "description": ColumnLimit(30, "Description"),
     # Sage Estimating's category record gives the unit description 4 characters.
-    "cost_unit_description": FieldLimit(4, "CostUnitDescription"),
+    "cost_unit_description": ColumnLimit(4, "CostUnitDescription"),
 }
 
-VENDOR_FIELDS: dict[str, FieldLimit] = {
-    "vendor": SAGE_LIMITS.vendor["erp_company_id"],
-    "name": SAGE_LIMITS.vendor["name"],
-    "address_1": SAGE_LIMITS.vendor["address"],
-    "address_2": FieldLimit(30, "Address2"),
-    "city": SAGE_LIMITS.vendor["city"],
-    "state": FieldLimit(4, "State"),
-    "zip_code": SAGE_LIMITS.vendor["zip"],
-    "telephone": SAGE_LIMITS.vendor["business_phone"],
-    "fax_number": SAGE_LIMITS.vendor["business_fax"],
+VENDOR_FIELDS: dict[str, ColumnLimit] = {
+    "vendor": ColumnLimit(10, "Vendor"),
+    "name": ColumnLimit(30, "Name"),
+    "address_1": ColumnLimit(30, "Address1"),
+    "address_2": ColumnLimit(30, "Address2"),
+    "city": ColumnLimit(15, "City"),
+    "state": ColumnLimit(4, "State"),
+    "zip_code": ColumnLimit(10, "ZIP"),
+    "telephone": ColumnLimit(20, "Telephone"),
+    "fax_number": ColumnLimit(20, "FaxNumber"),
 }
 
-VENDOR_INSURANCE_FIELDS: dict[str, FieldLimit] = {
-    "policy_number": FieldLimit(20, "PolicyNumber"),
-    "insurance_company": FieldLimit(30, "InsuranceCompany"),
+VENDOR_INSURANCE_FIELDS: dict[str, ColumnLimit] = {
+    "policy_number": ColumnLimit(20, "PolicyNumber"),
+    "insurance_company": ColumnLimit(30, "InsuranceCompany"),
 }
 
 # Labels of fields that have no length limit but can still be blank or invalid.
@@ -101,4 +84,5 @@ LABELS: dict[str, str] = {
     "expiration_date": "ExpirationDate",
     "fiscal_year": "FiscalYear",
     "period": "Period",
+    "cursor": "Cursor",
 }

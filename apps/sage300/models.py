@@ -408,44 +408,26 @@ class GLPeriod(models.Model):
         return self.start_date <= day <= self.end_date
 
 
-# --- The API bridge's own bookkeeping (hh2-style) --------------------------------------------
-
-
-class SageApiRequest(models.Model):
-    """Idempotency ledger: one row per write that carried an idempotency key.
-
-    Written in the same transaction as the write itself, so "the key is here" means "the write
-    is here". A repeat with the same key answers from this row and writes nothing.
-    """
-
-    idempotency_key = models.CharField(max_length=100, unique=True, db_column="Idempotency_Key")
-    operation = models.CharField(max_length=50, db_column="Operation")
-    entity_key = models.CharField(max_length=100, db_column="Entity_Key", help_text="e.g. the job id written.")
-    request_hash = models.CharField(max_length=64, db_column="Request_Hash")
-    response = models.JSONField(default=dict, db_column="Response")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True, db_column="Created_At")
-
-    class Meta:
-        db_table = "SAGE_API__REQUEST"
-        ordering = ["-created_at", "-id"]
-        verbose_name = "API request (idempotency ledger)"
-        verbose_name_plural = "API requests (idempotency ledger)"
-
-    def __str__(self) -> str:
-        return f"{self.operation} {self.entity_key} ({self.idempotency_key})"
+# --- The API bridge's own bookkeeping ---------------------------------------------------------
 
 
 class SageApiUsage(models.Model):
-    """Requests counted per clock hour, for the hourly request limit (R212)."""
+    """Requests counted per clock hour, for the hourly request limit (R212).
 
-    hour_start = models.DateTimeField(unique=True, db_column="Hour_Start")
+    Each worker process counts into its own shard row, so that no single row is updated by every
+    request of every worker; the hour's total is the sum of its shards.
+    """
+
+    hour_start = models.DateTimeField(db_column="Hour_Start")
+    shard = models.PositiveSmallIntegerField(default=0, db_column="Shard")
     request_count = models.PositiveIntegerField(default=0, db_column="Request_Count")
 
     class Meta:
         db_table = "SAGE_API__USAGE"
-        ordering = ["-hour_start"]
+        ordering = ["-hour_start", "shard"]
         verbose_name = "API usage per hour"
         verbose_name_plural = "API usage per hour"
+        constraints = [models.UniqueConstraint(fields=["hour_start", "shard"], name="sage300_usage_hour_shard")]
 
     def __str__(self) -> str:
-        return f"{self.hour_start:%Y-%m-%d %H:00}: {self.request_count} requests"
+        return f"{self.hour_start:%Y-%m-%d %H:00} (shard {self.shard}): {self.request_count} requests"

@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from apps.erp.connector import FieldLimit
 from apps.sage300.errors import SageError, too_long
-from apps.sage300.limits import LABELS
+from apps.sage300.limits import LABELS, ColumnLimit
 
 # Custom Descriptions for cost codes in this company: 2 to 4 sections of letters/digits joined
 # by "-" or "." (e.g. 01-100, 12-3456-789). Procore's connector does not support unsectioned codes.
@@ -32,12 +31,12 @@ def require(value: object, *, field: str, row: int | None = None) -> str:
     return value
 
 
-def check_length(value: str, limit: FieldLimit, *, field: str, row: int | None = None) -> None:
+def check_length(value: str, limit: ColumnLimit, *, field: str, row: int | None = None) -> None:
     if len(value) > limit.max_length:
         raise too_long(limit, field=field, row=row, length=len(value))
 
 
-def check_lengths(values: Mapping[str, object], limits: Mapping[str, FieldLimit], *, row: int | None = None) -> None:
+def check_lengths(values: Mapping[str, object], limits: Mapping[str, ColumnLimit], *, row: int | None = None) -> None:
     """Check every field of ``values`` that has a limit, in the table's field order."""
     for field, limit in limits.items():
         if field in values:

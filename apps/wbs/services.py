@@ -27,7 +27,9 @@ from apps.core.validation import (
     raise_if_errors,
     text,
 )
+from apps.erp import guards
 from apps.erp.connector import get_connector
+from apps.erp.records import CostTypeRecord, StandardCostCodeRecord
 from apps.projects.models import Project, SubJob
 from apps.wbs.models import CostCodeList, CostType, ProjectCostCode, ProjectCostType, StandardCostCode
 from apps.wbs.selectors import erp_cost_code_list
@@ -132,7 +134,7 @@ def cost_code_list_get_or_create_erp(*, actor=None) -> CostCodeList:
 # --- Cost types -------------------------------------------------------------------------
 
 
-def _limit_errors(record_type: str, values: Mapping[str, Any]) -> ErrorDict:
+def _limit_errors(record_type: type, values: Mapping[str, Any]) -> ErrorDict:
     return {field: [message] for field, message in get_connector().limits.violations(record_type, values).items()}
 
 
@@ -146,7 +148,7 @@ def cost_type_row_errors(values: Mapping[str, Any]) -> ErrorDict:
         add_error(errors, "description", "A description is required.")
     if "is_active" in values and not isinstance(values["is_active"], bool):
         add_error(errors, "is_active", f"{values['is_active']!r} is not true or false.")
-    limit_errors = _limit_errors("cost_type", {"code": code, "description": description})
+    limit_errors = _limit_errors(CostTypeRecord, {"code": code, "description": description})
     model_errors = model_field_errors(CostType(code=code, description=description), fields=["code", "description"])
     for field, messages in model_errors.items():
         if field not in limit_errors and field not in errors:
@@ -232,7 +234,7 @@ def standard_cost_code_row_errors(
         add_error(errors, "is_active", f"{values['is_active']!r} is not true or false.")
     limit_errors: ErrorDict = {}
     if cost_code_list.source == CostCodeList.Source.ERP:
-        limit_errors = _limit_errors("cost_code", {"code": code, "description": description})
+        limit_errors = _limit_errors(StandardCostCodeRecord, {"code": code, "description": description})
     candidate = StandardCostCode(code=code, description=description, division=text(values.get("division")))
     for field, messages in model_field_errors(candidate, fields=["code", "description", "division"]).items():
         if field not in limit_errors and field not in errors:
@@ -542,6 +544,9 @@ def project_cost_code_add_validate(
             add_error(errors, "sub_job", f"Sub job {sub_job.code} belongs to another project.")
         elif _is_integrated(project):  # R52
             add_error(errors, "sub_job", _sub_job_maintained_in_sage(sub_job))
+    refusal = guards.child_refusal(ProjectCostCode(project=project, sub_job=sub_job), done="added")
+    if refusal:
+        add_error(errors, "project" if sub_job is None else "sub_job", refusal)
     duplicates = ProjectCostCode.objects.filter(project=project, code=standard_cost_code.code)
     duplicates = duplicates.filter(sub_job=sub_job) if sub_job is not None else duplicates.filter(sub_job__isnull=True)
     if duplicates.exists():
@@ -592,6 +597,8 @@ def project_cost_types_assign_validate(
     errors = _cost_types_errors(cost_types)
     if project_cost_code.sub_job_id and _is_integrated(project_cost_code.project):
         add_error(errors, "cost_types", _sub_job_maintained_in_sage(project_cost_code.sub_job))
+    elif refusal := guards.child_refusal(project_cost_code, done="changed"):
+        add_error(errors, "cost_types", refusal)
     return errors
 
 
@@ -613,6 +620,9 @@ def project_cost_types_assign(
 
 
 def project_cost_code_remove_problem(*, project_cost_code: ProjectCostCode) -> str | None:
+    refusal = guards.child_refusal(project_cost_code, done="removed")
+    if refusal:
+        return refusal
     if project_cost_code.erp_synced_at is not None:
         return (
             f"Cost code {project_cost_code.code} of project {project_cost_code.project.number} is on the job in "
@@ -637,6 +647,9 @@ def project_cost_code_remove(*, project_cost_code: ProjectCostCode, actor=None) 
 def project_cost_type_remove(*, project_cost_type: ProjectCostType, actor=None) -> None:
     project_cost_code = project_cost_type.project_cost_code
     require_actor(actor, Resource.PROJECT_COST_TYPE, Operation.DELETE, project=project_cost_code.project)
+    refusal = guards.child_refusal(project_cost_code, done="changed")
+    if refusal:
+        raise Conflict(refusal, code="project_cost_code_locked")
     if project_cost_type.erp_synced_at is not None:
         raise Conflict(
             f"Cost type {project_cost_type.cost_type.code} of cost code {project_cost_code.code} is on the job in "

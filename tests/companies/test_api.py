@@ -8,6 +8,7 @@ from apps.access.models import Level
 from apps.companies.models import Company
 from apps.companies.services import company_archive, company_create, company_insurance_upsert
 from tests.access.helpers import api_client, make_user
+from tests.companies.helpers import linked_company
 
 
 def stored():
@@ -21,9 +22,9 @@ def api(admin_user):
 
 @pytest.fixture
 def directory():
-    acme = company_create(name="Acme Concrete", city="Chicago", erp_company_id="V100")
+    acme = linked_company(name="Acme Concrete", city="Chicago", erp_company_id="V100")
     company_create(name="Beta Builders", city="Springfield", email="office@beta.example")
-    company_archive(company=company_create(name="Old Vendor", erp_company_id="V900"))
+    company_archive(company=linked_company(name="Old Vendor", erp_company_id="V900"))
     company_insurance_upsert(company=acme, insurance_type="general_liability", policy_number="GL-1", limit_amount="1000000")
     return acme
 
@@ -37,7 +38,7 @@ def test_companies_read_with_their_erp_fields_and_insurance(api, directory):
         "erp_company_id": "V100",
         "erp_inactive": False,
         "is_archived": False,
-        "erp_status": "not_in_erp",
+        "erp_status": "synced",
     }
     assert body["insurances"] == [
         {
@@ -137,10 +138,20 @@ def test_adding_and_changing_companies_needs_standard_on_directory(directory, le
 
 
 def test_the_erp_company_id_is_not_changed_through_the_api(api, directory):
-    response = api.patch(f"/api/v1/companies/{directory.pk}/", {"erp_company_id": "V999", "name": "Acme"}, format="json")
+    response = api.patch(f"/api/v1/companies/{directory.pk}/", {"erp_company_id": "V999", "city": "Evanston"}, format="json")
 
-    assert (response.status_code, response.json()["erp_company_id"], response.json()["name"]) == (200, "V100", "Acme")
+    assert (response.status_code, response.json()["erp_company_id"], response.json()["city"]) == (200, "V100", "Evanston")
     assert Company.objects.get(pk=directory.pk).erp_company_id == "V100"
+
+
+def test_a_synced_companys_name_is_locked_through_the_api(api, directory):
+    response = api.patch(f"/api/v1/companies/{directory.pk}/", {"name": "Acme"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "name": ["This company is synced with Sage 300 CRE, so its name is locked; unlink it first."]
+    }
+    assert Company.objects.get(pk=directory.pk).name == "Acme Concrete"
 
 
 @pytest.mark.parametrize(("level", "status"), [(Level.STANDARD, 403), (Level.ADMIN, 200)])
@@ -187,13 +198,13 @@ def test_deleting_a_company_needs_admin_on_directory(directory):
 
 @pytest.mark.parametrize("rows_count", [5, 50])
 def test_listing_companies_takes_the_same_queries_for_5_or_50_rows(rows_count, django_assert_max_num_queries):
-    first = company_create(name="Company 000", erp_company_id="V000")
+    first = linked_company(name="Company 000", erp_company_id="V000")
     company_insurance_upsert(company=first, insurance_type="umbrella", policy_number="U-0")
     client = api_client(make_user(directory=Level.READ_ONLY))
     with CaptureQueriesContext(connection) as one_row:
         client.get("/api/v1/companies/")
     for number in range(1, rows_count):
-        company = company_create(name=f"Company {number:03d}", erp_company_id=f"V{number:03d}")
+        company = linked_company(name=f"Company {number:03d}", erp_company_id=f"V{number:03d}")
         company_insurance_upsert(company=company, insurance_type="umbrella", policy_number=f"U-{number}")
 
     with django_assert_max_num_queries(len(one_row.captured_queries)):

@@ -9,7 +9,11 @@ from apps.companies.models import Company
 from apps.companies.resources import CompanyResource
 from apps.companies.services import company_create
 from apps.core.imports import ImportProblem, read_dataset, run_import
+from apps.erp.models import ErpTransition
 from tests.wbs.helpers import csv_file, xlsx_file, xlsx_rows
+from apps.sage300 import services as sage
+from apps.sage300.faults import at_sage_desktop
+from tests.companies.helpers import linked_company
 
 HEADER = [
     "name",
@@ -27,6 +31,15 @@ HEADER = [
 ACME = ["Acme Concrete", "V100", "1 Main St", "Chicago", "IL", "60601", "312-555-0100", "312-555-0101", "ap@acme.test", "Subcontractor", "FALSE"]
 BETA = ["Beta Builders", "V200", "9 Elm St", "Springfield", "IL", "62701", "", "", "", "Supplier", "FALSE"]
 GAMMA = ["Gamma Glass", "", "", "Aurora", "IL", "", "", "", "", "", ""]
+
+
+@pytest.fixture(autouse=True)
+def sage_vendors(db):
+    """The Sage vendors the files name: a row's erp_company_id links to a vendor Sage has."""
+    with at_sage_desktop():
+        for vendor, name in (("V100", "Acme Concrete"), ("V200", "Beta Builders"), ("V300", "Northwest Concrete"),
+                             ("V900", "Existing"), ("100", "Acme Concrete"), ("V1", "Acme"), ("V2", "Acme")):
+            sage.vendor_create(vendor=vendor, name=name)
 
 
 def import_vendors(data: bytes, file_format: str = "csv", dry_run: bool = False):
@@ -56,7 +69,11 @@ def test_a_good_vendor_file_imports_every_row(file_format):
         ("Beta Builders", "V200", "Springfield", "62701", False),
         ("Gamma Glass", None, "Aurora", "", False),
     ]
-    assert Company.objects.get(name="Acme Concrete").history.count() == 1
+    # created, then linked to its Sage vendor through the engine (both in its history, the link in the ERP log)
+    acme = Company.objects.get(name="Acme Concrete")
+    assert (acme.erp_status, acme.history.count()) == ("synced", 2)
+    assert list(ErpTransition.objects.filter(object_id=acme.pk).values_list("action", flat=True)) == ["link"]
+    assert Company.objects.get(name="Gamma Glass").erp_status == "not_in_erp"
 
 
 def test_xlsx_numbers_are_read_as_text():
@@ -89,7 +106,7 @@ def test_a_vendor_file_with_one_name_over_30_characters_imports_nothing_and_name
 
 def test_every_bad_vendor_row_is_reported_with_its_column():
     # given
-    company_create(name="Existing", erp_company_id="V900")
+    linked_company(name="Existing", erp_company_id="V900")
     data = csv_file(
         [
             HEADER,
@@ -121,6 +138,28 @@ def test_every_bad_vendor_row_is_reported_with_its_column():
     assert stored() == [("Existing", "V900", "", "", False)]
 
 
+def test_an_erp_company_id_sage_does_not_have_is_refused_and_nothing_is_imported():
+    # when: the file links a new company to a vendor id that is not in Sage
+    outcome = import_vendors(csv_file([HEADER, ACME, ["Omega Steel", "V404", "", "", "", "", "", "", "", "", ""]]))
+
+    # then
+    assert outcome.problems == [ImportProblem(2, "erp_company_id", (
+        "Sage 300 CRE has no vendor V404. Leave erp_company_id empty to add the company unlinked (and send it to "
+        "Sage), or correct the ID."
+    ))]
+    assert not Company.objects.exists()
+
+
+def test_companies_linked_by_an_import_agree_with_sage():
+    # when
+    import_vendors(csv_file([HEADER, ACME, BETA]))
+
+    # then: reconcile finds every imported link in Sage
+    from tests.erp.helpers import run_command
+
+    assert run_command("erp_reconcile") == (0, "No differences: 0 projects, 0 sub jobs, 2 companies checked.\n")
+
+
 def test_a_missing_name_column_is_reported_once_for_the_file():
     # when
     outcome = import_vendors(csv_file([["erp_company_id", "city"], ["V100", "Chicago"], ["V200", "Aurora"]]))
@@ -132,7 +171,7 @@ def test_a_missing_name_column_is_reported_once_for_the_file():
 
 def test_rows_update_the_company_with_their_erp_company_id_else_the_one_with_their_name():
     # given
-    company_create(name="Acme (old name)", erp_company_id="V100", city="Chicago")
+    linked_company(name="Acme Concrete", erp_company_id="V100", city="Evanston")
     company_create(name="Gamma Glass", city="Joliet")
     data = csv_file(
         [
@@ -156,7 +195,7 @@ def test_rows_update_the_company_with_their_erp_company_id_else_the_one_with_the
 
 def test_a_row_without_erp_company_id_never_unlinks_the_company_it_matches_by_name():
     # given
-    company_create(name="Acme Concrete", erp_company_id="V100", city="Chicago")
+    linked_company(name="Acme Concrete", erp_company_id="V100", city="Chicago")
 
     # when
     outcome = import_vendors(csv_file([["name", "erp_company_id", "city"], ["Acme Concrete", "", "Evanston"]]))
@@ -168,8 +207,8 @@ def test_a_row_without_erp_company_id_never_unlinks_the_company_it_matches_by_na
 
 def test_a_name_shared_by_several_companies_needs_the_erp_company_id():
     # given
-    company_create(name="Acme", erp_company_id="V1")
-    company_create(name="Acme", erp_company_id="V2")
+    linked_company(name="Acme", erp_company_id="V1")
+    linked_company(name="Acme", erp_company_id="V2")
 
     # when
     outcome = import_vendors(csv_file([["name", "city"], ["Acme", "Chicago"]]))
@@ -193,7 +232,7 @@ def test_reimporting_the_same_vendors_changes_nothing():
     # then
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, 2)
     assert list(Company.objects.order_by("pk").values_list("pk", "updated_at")) == before
-    assert sum(c.history.count() for c in Company.objects.all()) == 2
+    assert sum(c.history.count() for c in Company.objects.all()) == 4  # each: created, linked
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])

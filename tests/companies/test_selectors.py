@@ -1,12 +1,13 @@
 from apps.companies.selectors import company_insurance_list, company_list
 from apps.companies.services import company_archive, company_create, company_insurance_upsert
+from tests.companies.helpers import linked_company
 
 
 def test_company_list_filters():
     # given
-    acme = company_create(name="Acme Concrete", city="Chicago", erp_company_id="V100")
+    acme = linked_company(name="Acme Concrete", city="Chicago", erp_company_id="V100")
     beta = company_create(name="Beta Builders", city="Springfield")
-    company_archive(company=company_create(name="Old Vendor", erp_company_id="V900"))
+    company_archive(company=linked_company(name="Old Vendor", erp_company_id="V900"))
 
     # then
     assert [c.name for c in company_list()] == ["Acme Concrete", "Beta Builders", "Old Vendor"]
@@ -21,7 +22,7 @@ def test_company_list_filters():
 def test_company_insurance_list_reads_the_company_in_the_same_query(django_assert_num_queries):
     # given
     for number in range(3):
-        company = company_create(name=f"Vendor {number}", erp_company_id=f"V{number}")
+        company = linked_company(name=f"Vendor {number}", erp_company_id=f"V{number}")
         company_insurance_upsert(company=company, insurance_type="umbrella", policy_number=f"U-{number}", from_erp=True)
 
     # when
@@ -36,7 +37,7 @@ def test_with_a_user_the_directory_is_all_there_or_empty_by_the_directory_level(
     from apps.access.models import Level
     from tests.access.helpers import make_user
 
-    acme = company_create(name="Acme Concrete", erp_company_id="V100")
+    acme = linked_company(name="Acme Concrete", erp_company_id="V100")
     company_insurance_upsert(company=acme, insurance_type="umbrella", policy_number="U-1")
     reader, outsider = make_user(directory=Level.READ_ONLY), make_user(erp=Level.ADMIN)
 

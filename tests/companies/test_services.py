@@ -16,6 +16,9 @@ from apps.companies.services import (
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.access.models import Level
 from tests.access.helpers import make_user
+from apps.erp.item_types import ItemType
+from apps.erp.services import erp_link
+from tests.companies.helpers import linked_company
 
 
 def test_a_company_is_created_with_trimmed_fields_and_history_of_who_did_it():
@@ -23,17 +26,24 @@ def test_a_company_is_created_with_trimmed_fields_and_history_of_who_did_it():
     user = make_user(directory=Level.STANDARD)
 
     # when
-    company = company_create(name="  Acme Concrete ", city="Chicago", erp_company_id=" V100 ", actor=user)
+    company = company_create(name="  Acme Concrete ", city="Chicago", actor=user)
 
     # then
     stored = Company.objects.get()
-    assert (stored.name, stored.city, stored.erp_company_id, stored.is_archived) == ("Acme Concrete", "Chicago", "V100", False)
+    assert (stored.name, stored.city, stored.erp_company_id, stored.is_archived) == ("Acme Concrete", "Chicago", None, False)
     assert company.history.get().history_user == user
 
 
-def test_a_blank_erp_company_id_is_stored_as_none_so_many_unlinked_companies_can_exist():
-    company_create(name="One", erp_company_id="")
-    company_create(name="Two", erp_company_id=None)
+def test_company_create_cannot_link_a_vendor_only_the_engine_does():
+    # A company is linked to a Sage vendor by an export, a link or an import, each through the ERP engine.
+    with pytest.raises(TypeError):
+        company_create(name="Acme", erp_company_id="V100")  # type: ignore[call-arg]
+    assert not Company.objects.exists()
+
+
+def test_many_unlinked_companies_can_exist():
+    company_create(name="One")
+    company_create(name="Two")
 
     assert list(Company.objects.values_list("erp_company_id", flat=True)) == [None, None]
 
@@ -51,20 +61,23 @@ def test_a_company_needs_a_name_and_a_valid_email_and_nothing_is_created_otherwi
 
 def test_an_erp_company_id_links_one_company_only():
     # given
-    company_create(name="Acme", erp_company_id="V100")
+    linked_company(name="Acme", erp_company_id="V100")
+
+    duplicate = company_create(name="Acme (duplicate)")
 
     # when
-    with pytest.raises(ValidationFailed) as refused:
-        company_create(name="Acme (duplicate)", erp_company_id="V100")
+    with pytest.raises(Conflict) as refused:
+        erp_link(item_type=ItemType.COMPANY, obj=duplicate, erp_id="V100")
 
     # then
-    assert refused.value.errors == {"erp_company_id": ["ERP Company ID V100 is already linked to the company 'Acme'."]}
-    assert Company.objects.count() == 1
+    assert refused.value.message == "ERP Company ID V100 is already taken by company Acme; enter another one."
+    duplicate.refresh_from_db()
+    assert (duplicate.erp_company_id, duplicate.erp_status) == (None, "not_in_erp")
 
 
 def test_an_update_changes_only_the_changed_fields():
     # given
-    company = company_create(name="Acme", city="Chicago", erp_company_id="V100")
+    company = linked_company(name="Acme", city="Chicago", erp_company_id="V100")
     before = Company.objects.get().updated_at
 
     # when
@@ -74,7 +87,7 @@ def test_an_update_changes_only_the_changed_fields():
     stored = Company.objects.get()
     assert (stored.city, stored.business_phone, stored.erp_company_id) == ("Chicago", "312-555-0100", "V100")
     assert stored.updated_at > before
-    assert stored.history.count() == 2
+    assert stored.history.count() == 3  # created, linked, updated
 
 
 def test_an_update_without_changes_writes_nothing():
@@ -99,7 +112,7 @@ def test_an_update_without_changes_writes_nothing():
 )
 def test_an_update_refuses_fields_it_does_not_own_and_changes_nothing(data, errors):
     # given
-    company = company_create(name="Acme", erp_company_id="V100")
+    company = linked_company(name="Acme", erp_company_id="V100")
 
     # when
     with pytest.raises(ValidationFailed) as refused:
@@ -143,7 +156,7 @@ def test_vendor_limits_use_sages_messages():
 
 def test_insurance_from_sage_is_upserted_once_per_type():
     # given
-    company = company_create(name="Acme", erp_company_id="V100")
+    company = linked_company(name="Acme", erp_company_id="V100")
 
     # when
     company_insurance_upsert(
@@ -181,7 +194,7 @@ def test_insurance_is_imported_only_for_linked_companies():
 
 def test_a_policy_imported_from_sage_is_not_edited_by_hand():
     # given
-    company = company_create(name="Acme", erp_company_id="V100")
+    company = linked_company(name="Acme", erp_company_id="V100")
     company_insurance_upsert(company=company, insurance_type="automobile", policy_number="AU-1", from_erp=True)
 
     # when
@@ -196,7 +209,7 @@ def test_a_policy_imported_from_sage_is_not_edited_by_hand():
 
 
 def test_insurance_dates_and_limit_are_checked():
-    company = company_create(name="Acme", erp_company_id="V100")
+    company = linked_company(name="Acme", erp_company_id="V100")
 
     with pytest.raises(ValidationFailed) as refused:
         company_insurance_upsert(

@@ -90,7 +90,7 @@ def workers(monkeypatch):
     from tests.erp.helpers import Workers
 
     workers = Workers()
-    monkeypatch.setattr(services, "enqueue_attempt", workers.enqueue)
+    monkeypatch.setattr(services, "enqueue_attempts", workers.enqueue)
     return workers
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.core.management import call_command
 from django.utils import timezone
 
-from apps.erp import services
+from apps.erp import export
 from apps.erp.models import ExportAttempt
 
 _real_now = timezone.now
@@ -40,20 +40,20 @@ class WorkerKilled(BaseException):
 
 
 class Workers:
-    """The task queue: ``enqueue_attempt`` appends here; ``drain`` runs the queue with named workers."""
+    """The task queue: ``enqueue_attempts`` appends here; ``drain`` runs the queue with named workers."""
 
     def __init__(self) -> None:
         self.queue: list[int] = []
         self.killed: list[tuple[int, str]] = []  # (attempt id, worker) of every run that died
         self.runs = 0
 
-    def enqueue(self, attempt_id: int) -> None:
-        self.queue.append(attempt_id)
+    def enqueue(self, attempt_ids) -> None:
+        self.queue.extend(attempt_ids)
 
     def run(self, attempt_id: int, worker: str) -> str:
         self.runs += 1
         try:
-            return services.export_attempt_run(attempt_id=attempt_id, worker=worker)
+            return export.export_attempt_run(attempt_id=attempt_id, worker=worker)
         except WorkerKilled:
             self.killed.append((attempt_id, worker))
             return "killed"
@@ -84,7 +84,7 @@ def run_until_settled(
         if not active_attempts() and not workers.queue:
             return round_number - 1
         clock.advance(seconds=step.total_seconds())
-        services.export_attempts_reap(now=clock())
+        export.export_attempts_reap(now=clock())
         workers.drain()
     raise AssertionError(f"{active_attempts()} exports still queued or running after {rounds} rounds")
 

@@ -88,8 +88,8 @@ def test_vendor_ready_to_import_suggests_and_links(client, approver, sage_compan
     client.force_login(approver)
 
     page = client.get(URL, {"tab": "vendors", "view": "ready_to_import"}).content.decode()
-    client.post(URL, {"tab": "vendors", "view": "ready_to_import", "op": "link", "ids": [staged.pk],
-                      f"link-{staged.pk}": hub.pk})
+    client.post(URL, {"tab": "vendors", "view": "ready_to_import", "op": "import:link", "ids": [staged.pk],
+                      f"target-{staged.pk}": hub.pk})
 
     assert f'<option value="{hub.pk}">Brightline Electric' in page
     hub.refresh_from_db()

@@ -12,7 +12,10 @@ from apps.erp.item_types import ItemType
 from apps.companies.models import Company
 from apps.companies.services import company_create
 from apps.core.exceptions import ValidationFailed
-from apps.erp import imports, services
+from apps.companies.erp import vendor_add_as_company, vendor_link_to_company
+from apps.projects.erp import job_add_as_project
+from apps.erp import export, services
+from apps.erp.services import erp_settings_save
 from apps.erp.models import ExportAttempt, StagedRecord, SyncRun
 from apps.erp.reconcile import Difference, reconcile
 from apps.erp.records import JobRecord
@@ -88,10 +91,10 @@ def linked(synced_cost_codes, approver):
     """Sage's job 24-101 (with extra BLDG and its cost codes) added as a project; both vendors linked."""
     for dataset in ("jobs", "vendors"):
         assert run_command("erp_sync", dataset, "--inline")[0] == 0
-    project = imports.job_add_as_project(staged=StagedRecord.objects.get(kind="job", origin_id="24-101"), actor=approver)
-    imports.vendor_add_as_company(staged=StagedRecord.objects.get(kind="vendor", origin_id="ACMECON"), actor=approver)
+    project = job_add_as_project(staged=StagedRecord.objects.get(kind="job", origin_id="24-101"), actor=approver)
+    vendor_add_as_company(staged=StagedRecord.objects.get(kind="vendor", origin_id="ACMECON"), actor=approver)
     brightline = company_create(name="Brightline Electric", city="Plano")
-    imports.vendor_link_to_company(
+    vendor_link_to_company(
         staged=StagedRecord.objects.get(kind="vendor", origin_id="BRIGHTELEC"), company=brightline, actor=approver
     )
     return project
@@ -111,8 +114,7 @@ def test_reconcile_lists_every_difference_and_exits_1(linked, approver, connecte
         sage.extra_delete(job="24-101", extra="BLDG")
         sage.vendor_update(vendor="ACMECON", name="Acme Paving")
     # … Sage's addresses are copied onto linked companies, then Brightline moves in Sage
-    connected.vendors_auto_update = True
-    connected.save()
+    erp_settings_save(options={"vendors_auto_update": True})
     assert run_command("erp_sync", "vendors", "--inline")[0] == 0
     with at_sage_desktop():
         sage.vendor_update(vendor="BRIGHTELEC", city="Frisco")
@@ -164,7 +166,7 @@ def test_a_write_sage_committed_after_trestle_gave_up_is_reported_until_retry_li
     with django_capture_on_commit_callbacks(execute=False):
         services.erp_accept(item_type=ItemType.PROJECT, obj=project, actor=approver, fields={"sage_job_id": "26-105"})
     # given: four tries time out before writing; the fifth writes the job, then times out
-    scripted_faults(*[BEFORE_WRITE] * (services.MAX_TRIES - 1), None, AFTER_COMMIT)
+    scripted_faults(*[BEFORE_WRITE] * (export.MAX_TRIES - 1), None, AFTER_COMMIT)
     run_until_settled(clock, workers)
     project.refresh_from_db()
     assert (project.erp_status, Job.objects.filter(job="26-105").count()) == ("failed_to_export", 1)

@@ -10,12 +10,12 @@ from django.db import connection, connections
 from apps.access.models import Level
 from apps.erp.item_types import ItemType
 from apps.core.exceptions import Conflict
-from apps.erp import services
+from apps.erp import export, services
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import ErpTransition, ExportAttempt
 from apps.projects.services import project_create
 from apps.sage300.faults import injected_faults
-from apps.sage300.models import Job, SageApiRequest
+from apps.sage300.models import Job
 from tests.access.helpers import make_user
 
 pytestmark = [
@@ -53,7 +53,7 @@ def run_together(*calls) -> tuple[list, list]:
 def queued(monkeypatch):
     """Accepted exports wait here instead of running at commit, so the test decides who runs them."""
     attempt_ids: list[int] = []
-    monkeypatch.setattr(services, "enqueue_attempt", attempt_ids.append)
+    monkeypatch.setattr(services, "enqueue_attempts", attempt_ids.extend)
     return attempt_ids
 
 
@@ -84,7 +84,7 @@ def test_two_approvers_accepting_at_once_export_the_project_once(ready_project, 
     assert ErpTransition.objects.filter(action="accept").count() == 1
 
     # when: the export runs
-    assert services.export_attempt_run(attempt_id=attempt.pk, worker="worker-1") == "succeeded"
+    assert export.export_attempt_run(attempt_id=attempt.pk, worker="worker-1") == "succeeded"
 
     # then
     ready_project.refresh_from_db()
@@ -100,8 +100,8 @@ def test_two_workers_running_the_same_attempt_at_once_export_it_once(ready_proje
     # (Sage answers slowly, so the first is still exporting when the second tries to claim it)
     with injected_faults(failure_rate=0, slow_ms=300):
         answers, errors = run_together(
-            lambda: services.export_attempt_run(attempt_id=attempt.pk, worker="worker-1"),
-            lambda: services.export_attempt_run(attempt_id=attempt.pk, worker="worker-2"),
+            lambda: export.export_attempt_run(attempt_id=attempt.pk, worker="worker-1"),
+            lambda: export.export_attempt_run(attempt_id=attempt.pk, worker="worker-2"),
         )
 
     # then: one claimed it and exported; the other found it leased and left it alone
@@ -110,5 +110,5 @@ def test_two_workers_running_the_same_attempt_at_once_export_it_once(ready_proje
     attempt.refresh_from_db()
     assert (attempt.status, attempt.tries) == (ExportAttempt.Status.SUCCEEDED, 1)
     assert Job.objects.filter(job="26-105").count() == 1
-    assert SageApiRequest.objects.filter(idempotency_key=str(attempt.idempotency_key)).count() == 1
+    assert Job.objects.filter(job=attempt.erp_code).count() == 1
     assert ErpTransition.objects.filter(action="export_succeeded").count() == 1

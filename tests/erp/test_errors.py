@@ -294,14 +294,16 @@ def test_timeout_from_the_connector(sage_company, connector):
 
 
 def deleted_job_replayed(connector) -> ErpError:
-    """A retry under the key of a job that Sage has deleted since: the ledger's answer is gone."""
-    connector.create_job(job("DEL1"), idempotency_key="replayed")
+    """A change to a job that Sage has deleted since (the bridge's answer, as the connector reports it)."""
+    from apps.sage300.connector import _translated
+
+    connector.create_job(job("DEL1"), idempotency_key="first")
     with at_sage_desktop():
         sage.job_delete(job="DEL1")
-    return raised(connector.create_job, job("DEL1"), idempotency_key="replayed")
+    return raised(_translated, sage.job_update, job="DEL1", city="Plano")
 
 
-def test_entity_not_found_when_a_write_is_replayed_after_sage_deleted_it(sage_company, connector):
+def test_entity_not_found_when_a_job_sage_deleted_is_written_to(sage_company, connector):
     error = deleted_job_replayed(connector)
 
     assert (error.code, error.message) == ("entity_not_found", "Entity with this ID not found.")

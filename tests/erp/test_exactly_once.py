@@ -1,8 +1,8 @@
-"""Exactly once: every accepted item reaches Sage once and is recorded once, whatever fails on the way.
+"""Exactly once, one mechanism at a time: every accepted item reaches Sage once and is recorded once.
 
-The soak test exports 200 items while the embedded Sage fails a fifth of its requests (half of
-those after the write committed) and one worker dies between Sage's commit and Trestle's; the
-smaller tests take one mechanism at a time.
+Sage keeps no ledger of requests; what proves that a write happened is the record itself, under
+its natural id (``find_written``). A try that follows another asks Sage first, and links what it
+finds instead of writing again. The soak (``test_soak.py``) runs all of this together.
 """
 
 from __future__ import annotations
@@ -12,24 +12,22 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from apps.erp.item_types import ItemType
-from apps.companies.models import Company
 from apps.companies.services import company_create
-from apps.erp import services
+from apps.erp import export, services
 from apps.erp.errors import CATALOGUE, ErpError
+from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
-from apps.erp.models import ErpTransition, ExportAttempt
-from apps.projects.erp import ProjectExportAdapter
+from apps.erp.models import ErpTransition, ExportAttempt, ExportTry
 from apps.projects.models import Project
 from apps.projects.services import project_create, sub_job_create
 from apps.sage300 import services as sage
+from apps.sage300.connector import Sage300Connector
 from apps.sage300.faults import AFTER_COMMIT, BEFORE_WRITE, at_sage_desktop, injected_faults
-from apps.sage300.models import Extra, Job, SageApiRequest, Vendor
+from apps.sage300.models import Extra, Job, Vendor
 from apps.wbs.models import CostType, StandardCostCode
 from apps.wbs.services import project_cost_code_add_from_standard
-from tests.erp.helpers import WorkerKilled, run_command, run_until_settled
+from tests.erp.helpers import run_command, run_until_settled
 
-PROJECTS, COMPANIES = 120, 80
 TIMEOUT = "The Import operation took longer than the set timeout."
 
 
@@ -44,110 +42,14 @@ def new_project(number: str, *, codes=("01-100",)) -> Project:
     return project
 
 
-def accept(item_type, obj, approver, **fields):
-    """The approver presses Accept, and presses it again while Sage's lookup times out."""
-    for _ in range(10):
-        try:
-            return services.erp_accept(item_type=item_type, obj=obj, actor=approver, fields=fields)
-        except ErpError as error:
-            assert error.code == "timeout", error.as_dict()
-    raise AssertionError(f"Sage timed out on every accept of {obj}")
-
-
 def attempt_of(obj) -> ExportAttempt:
-    return ExportAttempt.objects.get(object_id=obj.pk, item_type=ItemType.COMPANY if isinstance(obj, Company)
-                                     else ItemType.PROJECT)
+    item_type = ItemType.PROJECT if isinstance(obj, Project) else ItemType.COMPANY
+    return ExportAttempt.objects.get(object_id=obj.pk, item_type=item_type)
 
 
 def export_succeeded_counts() -> list[int]:
     rows = ErpTransition.objects.filter(action="export_succeeded").values("item_type", "object_id")
     return [row["n"] for row in rows.annotate(n=Count("pk"))]
-
-
-# --- the soak --------------------------------------------------------------------------------
-
-
-def test_200_exports_under_injected_faults_and_a_killed_worker_reach_sage_exactly_once(
-    synced_cost_codes, approver, clock, workers, django_capture_on_commit_callbacks, monkeypatch
-):
-    # given: 120 projects (one or two cost codes each) and 80 companies, sent to ERP Integrations
-    projects = [new_project(f"27-{i:03d}", codes=("01-100", "03-300") if i % 2 else ("01-100",)) for i in range(PROJECTS)]
-    companies = [company_create(name=f"Soak Supply {i:03d} LLC", city="Plano", state="TX", zip="75024",
-                                business_phone=f"(972) 555-{i:04d}") for i in range(COMPANIES)]
-    for project in projects:
-        services.erp_send(item_type=ItemType.PROJECT, obj=project, actor=approver)
-    for company in companies:
-        services.erp_send(item_type=ItemType.COMPANY, obj=company, actor=approver)
-
-    # and: the first worker to record a project's success dies after Sage committed the job
-    real_apply_synced = ProjectExportAdapter.apply_synced
-    killed_at = {}
-
-    def apply_synced_or_die(self, obj, fields, result):
-        if not killed_at:
-            attempt = attempt_of(obj)
-            killed_at.update(attempt=attempt.pk, project=obj.pk, job=result.erp_id, status=attempt.status,
-                             lease_owner=attempt.lease_owner, lease_expires_at=attempt.lease_expires_at,
-                             sage_has_job=Job.objects.filter(job=result.erp_id).exists())
-            raise WorkerKilled
-        return real_apply_synced(self, obj, fields, result)
-
-    monkeypatch.setattr(ProjectExportAdapter, "apply_synced", apply_synced_or_die)
-    retried_by_approver = []
-
-    def approver_retries_what_ran_out_of_tries():
-        for model, item_type in ((Project, ItemType.PROJECT), (Company, ItemType.COMPANY)):
-            for obj in model.objects.filter(erp_status=ErpStatus.FAILED_TO_EXPORT):
-                assert obj.erp_error_code == "timeout", (obj, obj.erp_error_message)  # nothing but transient faults
-                retried_by_approver.append(obj)
-                try:
-                    services.erp_retry(item_type=item_type, obj=obj, actor=approver)
-                except ErpError as error:  # Sage timed out on the accept-time lookup: next round
-                    assert error.code == "timeout"
-
-    # when: the approver accepts all 200 while Sage fails 20 % of requests, half of them after committing
-    with injected_faults(failure_rate="0.2", after_commit_share="0.5", seed=20260601):
-        with django_capture_on_commit_callbacks(execute=False):  # the workers below run the queue
-            for project in projects:
-                accept(ItemType.PROJECT, project, approver, sage_job_id=project.number)
-            for index, company in enumerate(companies):
-                accept(ItemType.COMPANY, company, approver, erp_company_id=f"SOAK{index:03d}")
-        rounds = run_until_settled(clock, workers, between_rounds=approver_retries_what_ran_out_of_tries)
-
-    # then: the killed worker left its attempt running, with its lease, after Sage had the job …
-    assert workers.killed and killed_at["status"] == ExportAttempt.Status.RUNNING
-    assert killed_at["sage_has_job"] is True and killed_at["lease_expires_at"] is not None
-    # … and the reaper gave it to another worker, which found the write by its idempotency key
-    victim = ExportAttempt.objects.get(pk=killed_at["attempt"])
-    assert victim.result["recovered"] is True and victim.tries >= 2
-    assert Project.objects.get(pk=killed_at["project"]).sage_job_id == killed_at["job"]
-
-    # then: every item is synced, and recorded as exported exactly once
-    assert set(Project.objects.values_list("erp_status", flat=True)) == {ErpStatus.SYNCED}
-    assert set(Company.objects.values_list("erp_status", flat=True)) == {ErpStatus.SYNCED}
-    assert sorted(export_succeeded_counts()) == [1] * (PROJECTS + COMPANIES)
-    # and: one attempt per item (retries reuse it), every one succeeded
-    assert ExportAttempt.objects.count() == PROJECTS + COMPANIES
-    assert set(ExportAttempt.objects.values_list("status", flat=True)) == {ExportAttempt.Status.SUCCEEDED}
-    # and: Sage holds exactly one job per project and one vendor per company, written once each
-    assert sorted(Job.objects.exclude(job="24-101").values_list("job", flat=True)) == sorted(p.number for p in projects)
-    assert Vendor.objects.filter(vendor__startswith="SOAK").count() == COMPANIES
-    assert SageApiRequest.objects.count() == PROJECTS + COMPANIES
-    # and: the faults really happened (the run is deterministic for its seed)
-    attempts = ExportAttempt.objects.all()
-    assert sum(a.tries > 1 for a in attempts) >= 50
-    assert sum(bool(a.result.get("recovered")) for a in attempts) >= 10  # after-commit failures, recovered
-    assert rounds <= 12
-    print(f"\nsoak: {rounds} rounds, {workers.runs} worker runs, "
-          f"{sum(a.tries for a in attempts)} tries, {sum(bool(a.result.get('recovered')) for a in attempts)} "
-          f"recovered from the ledger, {len(retried_by_approver)} retried by the approver")
-
-    # and: reconcile finds Trestle and Sage in agreement
-    status, output = run_command("erp_reconcile")
-    assert (status, output.strip()) == (0, f"No differences: {PROJECTS} projects, 0 sub jobs, {COMPANIES} companies checked.")
-
-
-# --- one mechanism at a time -----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -161,16 +63,30 @@ def sent_project(synced_cost_codes, approver):
 def accepted_project(sent_project, approver, django_capture_on_commit_callbacks):
     """Accepted, its export queued but not yet run."""
     with django_capture_on_commit_callbacks(execute=False):
-        accept(ItemType.PROJECT, sent_project, approver, sage_job_id="26-105")
+        services.erp_accept(item_type=ItemType.PROJECT, obj=sent_project, actor=approver,
+                            fields={"sage_job_id": "26-105"})
     return sent_project
 
 
-def test_a_timeout_after_sage_committed_is_recovered_from_the_idempotency_ledger(
-    accepted_project, clock, workers, scripted_faults
-):
+def test_a_first_try_writes_without_asking_sage_first(accepted_project, workers, monkeypatch):
+    # given: Sage answers every lookup, and the test counts them
+    lookups = []
+    real = Sage300Connector.find_written
+    monkeypatch.setattr(Sage300Connector, "find_written", lambda self, records: lookups.append(records) or real(self, records))
+
+    # when
+    assert workers.run(attempt_of(accepted_project).pk, worker="worker-1") == "succeeded"
+
+    # then: one request to Sage for the whole export (nothing can be there yet: Accept checked the id)
+    assert lookups == []
+    assert Job.objects.filter(job="26-105").count() == 1
+
+
+def test_a_timeout_after_sage_committed_is_recovered_by_finding_the_job_in_sage(accepted_project, clock, workers,
+                                                                                 scripted_faults):
     attempt = attempt_of(accepted_project)
-    # given: the key lookup answers, then the job import commits in Sage but its answer is lost
-    scripted_faults(None, AFTER_COMMIT)
+    # given: the job import commits in Sage but its answer is lost
+    scripted_faults(AFTER_COMMIT)
 
     # when: the first try fails …
     first = workers.run(attempt.pk, worker="worker-1")
@@ -184,17 +100,20 @@ def test_a_timeout_after_sage_committed_is_recovered_from_the_idempotency_ledger
 
     # when: the reaper re-queues it once its backoff is over, and a worker runs it
     clock.advance(seconds=3)
-    assert services.export_attempts_reap(now=clock()) == [attempt.pk]
+    assert export.export_attempts_reap(now=clock()) == [attempt.pk]
     assert workers.drain() == ["succeeded"]
 
-    # then: the second try found the first one's write by its key instead of writing again
+    # then: the second try found the first one's job in Sage (same id, same name) instead of writing again
     attempt.refresh_from_db()
     accepted_project.refresh_from_db()
     assert (attempt.status, attempt.tries, attempt.result["recovered"]) == ("succeeded", 2, True)
     assert (accepted_project.erp_status, accepted_project.sage_job_id) == (ErpStatus.SYNCED, "26-105")
     assert Job.objects.filter(job="26-105").count() == 1
-    assert SageApiRequest.objects.filter(idempotency_key=str(attempt.idempotency_key)).count() == 1
     assert export_succeeded_counts() == [1]
+    # and: each try is on record, with how it ended
+    assert list(ExportTry.objects.filter(attempt=attempt).values_list("number", "outcome", "error_code")) == [
+        (1, "will_retry", "timeout"), (2, "succeeded", ""),
+    ]
 
 
 def test_a_company_whose_vendor_was_written_before_the_timeout_is_linked_once(
@@ -203,13 +122,12 @@ def test_a_company_whose_vendor_was_written_before_the_timeout_is_linked_once(
     company = company_create(name="Eagle Scaffold & Hoist", city="Garland", state="TX")
     services.erp_send(item_type=ItemType.COMPANY, obj=company, actor=approver)
     with django_capture_on_commit_callbacks(execute=False):
-        accept(ItemType.COMPANY, company, approver, erp_company_id="EAGLE")
-    # key lookup, vendor lookup, then vendor_create commits and times out
-    scripted_faults(None, None, AFTER_COMMIT)
+        services.erp_accept(item_type=ItemType.COMPANY, obj=company, actor=approver, fields={"erp_company_id": "EAGLE"})
+    scripted_faults(AFTER_COMMIT)  # vendor_create commits and times out
 
     workers.run(attempt_of(company).pk, worker="worker-1")
     clock.advance(seconds=3)
-    services.export_attempts_reap(now=clock())
+    export.export_attempts_reap(now=clock())
     workers.drain()
 
     company.refresh_from_db()
@@ -228,7 +146,7 @@ def test_the_hourly_rate_limit_requeues_the_export_an_hour_later_saying_so(accep
         ran_at = clock()
         # and: the reaper passes by before the hour is over
         clock.advance(minutes=30)
-        assert services.export_attempts_reap(now=clock()) == []
+        assert export.export_attempts_reap(now=clock()) == []
 
     # then: the attempt waits about an hour, with the catalogue's rate-limit message and resolution
     attempt.refresh_from_db()
@@ -243,7 +161,7 @@ def test_the_hourly_rate_limit_requeues_the_export_an_hour_later_saying_so(accep
 
     # when: the limit resets
     clock.advance(minutes=31)
-    assert services.export_attempts_reap(now=clock()) == [attempt.pk]
+    assert export.export_attempts_reap(now=clock()) == [attempt.pk]
     assert workers.drain() == ["succeeded"]
 
     # then
@@ -257,7 +175,8 @@ def test_a_closed_job_fails_the_sub_job_with_the_catalogue_resolution_and_retry_
 ):
     # given: the project is synced with job 26-105, and a sub job of it is sent …
     with django_capture_on_commit_callbacks(execute=True):
-        accept(ItemType.PROJECT, sent_project, approver, sage_job_id="26-105")
+        services.erp_accept(item_type=ItemType.PROJECT, obj=sent_project, actor=approver,
+                            fields={"sage_job_id": "26-105"})
     join_project(pm, sent_project)
     sub_job = sub_job_create(project=sent_project, code="SITE", name="Sitework")
     services.erp_send(item_type=ItemType.SUB_JOB, obj=sub_job, actor=pm)
@@ -309,19 +228,19 @@ def test_a_late_failure_from_a_worker_whose_lease_ran_out_does_not_undo_the_expo
     """Worker 1 waits on a slow Sage past its lease; the reaper hands the attempt to worker 2, which
     exports it; then worker 1's request times out. Its stale report must change nothing."""
     attempt = attempt_of(accepted_project)
-    real_export = ProjectExportAdapter.export
+    real_create_job = Sage300Connector.create_job
     seen = []
 
-    def slow_then_timeout(self, obj, fields, *, connector, idempotency_key):
+    def slow_then_timeout(self, record, *, idempotency_key):
         if seen:
-            return real_export(self, obj, fields, connector=connector, idempotency_key=idempotency_key)
+            return real_create_job(self, record, idempotency_key=idempotency_key)
         seen.append(1)
-        clock.advance(minutes=6)  # worker 1's lease (5 minutes) runs out while Sage is busy
-        assert services.export_attempts_reap(now=clock()) == [attempt.pk]
+        clock.advance(seconds=export.LEASE.total_seconds() + 60)  # worker 1's lease runs out while Sage is busy
+        assert export.export_attempts_reap(now=clock()) == [attempt.pk]
         assert workers.drain() == ["succeeded"]  # worker 2 exports it
         raise ErpError("timeout")  # … and worker 1's request finally times out
 
-    monkeypatch.setattr(ProjectExportAdapter, "export", slow_then_timeout)
+    monkeypatch.setattr(Sage300Connector, "create_job", slow_then_timeout)
 
     # when
     late = workers.run(attempt.pk, worker="worker-1")
@@ -333,24 +252,27 @@ def test_a_late_failure_from_a_worker_whose_lease_ran_out_does_not_undo_the_expo
     assert (attempt.status, attempt.lease_owner, attempt.error_code) == ("succeeded", "worker-2", "")
     assert accepted_project.erp_status == ErpStatus.SYNCED
     clock.advance(hours=1)
-    assert services.export_attempts_reap(now=clock()) == []
+    assert export.export_attempts_reap(now=clock()) == []
     assert export_succeeded_counts() == [1]
     assert Job.objects.filter(job="26-105").count() == 1
+    assert list(ExportTry.objects.filter(attempt=attempt).order_by("number").values_list("worker", "outcome")) == [
+        ("worker-1", "superseded"), ("worker-2", "succeeded"),
+    ]
 
 
 def test_timeouts_that_use_up_the_tries_fail_the_item_saying_so_and_retry_starts_a_fresh_budget(
     accepted_project, approver, clock, workers, scripted_faults, django_capture_on_commit_callbacks
 ):
     attempt = attempt_of(accepted_project)
-    # given: Sage times out on every request, five tries in a row
-    scripted_faults(*[BEFORE_WRITE] * services.MAX_TRIES)
+    # given: Sage times out on the first request of every try, five tries in a row
+    scripted_faults(*[BEFORE_WRITE] * export.MAX_TRIES)
 
     run_until_settled(clock, workers)
 
     # then: the item failed, and its resolution does not claim that Trestle keeps retrying
     accepted_project.refresh_from_db()
     attempt.refresh_from_db()
-    assert (attempt.status, attempt.tries) == ("failed", services.MAX_TRIES)
+    assert (attempt.status, attempt.tries) == ("failed", export.MAX_TRIES)
     assert (accepted_project.erp_status, accepted_project.erp_error_code, accepted_project.erp_error_message) == (
         ErpStatus.FAILED_TO_EXPORT, "timeout", TIMEOUT
     )
@@ -373,6 +295,7 @@ def test_timeouts_that_use_up_the_tries_fail_the_item_saying_so_and_retry_starts
     assert (attempt.status, attempt.tries) == ("succeeded", 2)
     assert accepted_project.erp_status == ErpStatus.SYNCED
     assert Job.objects.filter(job="26-105").count() == 1
+    assert ExportTry.objects.filter(attempt=attempt).count() == export.MAX_TRIES + 2
 
 
 def test_a_company_exported_again_after_unlinking_gets_the_new_vendor_not_the_old_one(

@@ -6,7 +6,9 @@ import pytest
 
 from apps.erp.item_types import ItemType
 from apps.core.exceptions import Conflict, PermissionRefused, ValidationFailed
-from apps.erp import imports, services
+from apps.projects.erp import extra_import_as_sub_job, job_add_as_project
+from apps.erp import services
+from apps.erp.services import erp_settings_save
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import ErpTransition, ExportAttempt, StagedRecord, SyncRun
 from apps.erp.sync import sync_start
@@ -135,7 +137,7 @@ def test_add_an_erp_job_as_a_project_with_cost_codes_and_extras(synced_cost_code
     staged = StagedRecord.objects.get(kind="job", origin_id="24-101")
 
     # when
-    project = imports.job_add_as_project(staged=staged, actor=approver)
+    project = job_add_as_project(staged=staged, actor=approver)
 
     # then: job id → project number and Sage Job ID (R43, A21)
     assert (project.number, project.sage_job_id, project.name, project.city) == (
@@ -157,7 +159,7 @@ def test_a_job_created_on_both_sides_cannot_be_linked(synced_cost_codes, approve
     staged = StagedRecord.objects.get(kind="job", origin_id="24-101")
 
     with pytest.raises(Conflict) as refused:
-        imports.job_add_as_project(staged=staged, actor=approver)
+        job_add_as_project(staged=staged, actor=approver)
 
     assert refused.value.code == "job_created_on_both_sides"
     assert Project.objects.count() == 1
@@ -206,16 +208,14 @@ def test_extra_imported_as_a_sub_job(synced_cost_codes, approver):
     from apps.erp.services import erp_settings
 
     settings_row = erp_settings()
-    settings_row.import_extras_as_sub_jobs = False
-    settings_row.save()
-    project = imports.job_add_as_project(staged=StagedRecord.objects.get(kind="job"), actor=approver)
+    erp_settings_save(options={"import_extras_as_sub_jobs": False})
+    project = job_add_as_project(staged=StagedRecord.objects.get(kind="job"), actor=approver)
     assert not project.sub_jobs.exists()
-    settings_row.import_extras_as_sub_jobs = True
-    settings_row.save()
+    erp_settings_save(options={"import_extras_as_sub_jobs": True})
 
     run = sync_start(dataset="sub-jobs", trigger=SyncRun.Trigger.COMMAND, run_inline=True)
     staged = StagedRecord.objects.get(kind="extra", parent_origin_id="24-101", origin_id="BLDG")
-    sub_job = imports.extra_import_as_sub_job(staged=staged, actor=approver)
+    sub_job = extra_import_as_sub_job(staged=staged, actor=approver)
 
     assert run.created == 1
     assert (sub_job.code, sub_job.name, sub_job.sage_extra_id, sub_job.erp_status) == ("BLDG", "Building", "BLDG", "synced")

@@ -11,7 +11,10 @@ from apps.erp.item_types import ItemType
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.services import company_create
 from apps.core.exceptions import Conflict, ValidationFailed
-from apps.erp import imports, services
+from apps.companies.erp import vendor_add_as_company, vendor_link_to_company, vendor_suggested_matches
+from apps.erp.staging import staged_record_archive
+from apps.erp import services
+from apps.erp.services import erp_settings_save
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import StagedRecord, SyncRun
 from apps.erp.sync import sync_start
@@ -40,7 +43,7 @@ def test_vendor_sync_stages_every_sage_vendor_and_a_rerun_writes_nothing(sage_co
 def test_add_an_erp_vendor_as_a_new_company(sage_company, connected, approver):
     sync_vendors()
 
-    company = imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    company = vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
 
     # R265–R272: Vendor, Name, Address, City, State, Zip, Telephone, Fax
     assert (company.erp_company_id, company.name, company.city, company.state, company.zip, company.business_phone) == (
@@ -55,8 +58,8 @@ def test_link_suggests_the_near_match_and_links_without_changing_trestles_fields
     company_create(name="Unrelated Paving")
     sync_vendors()
 
-    matches = imports.vendor_suggested_matches(staged=staged("BRIGHTELEC"))
-    linked = imports.vendor_link_to_company(staged=staged("BRIGHTELEC"), company=hub, actor=approver)
+    matches = vendor_suggested_matches(staged=staged("BRIGHTELEC"))
+    linked = vendor_link_to_company(staged=staged("BRIGHTELEC"), company=hub, actor=approver)
 
     assert [m.company.name for m in matches] == ["Brightline Electric"]
     assert (linked.erp_company_id, linked.name, linked.business_phone) == (
@@ -66,7 +69,7 @@ def test_link_suggests_the_near_match_and_links_without_changing_trestles_fields
 
 def test_vendors_auto_update_copies_address_and_phone_from_sage_when_on(sage_company, connected, approver):
     sync_vendors()
-    company = imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    company = vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
     with at_sage_desktop():
         sage.vendor_update(vendor="ACMECON", city="Irving", telephone="(972) 555-0111")
 
@@ -74,8 +77,7 @@ def test_vendors_auto_update_copies_address_and_phone_from_sage_when_on(sage_com
     company.refresh_from_db()
     assert (company.city, company.business_phone) == ("Dallas", "(214) 555-0100")  # off by default (R18)
 
-    connected.vendors_auto_update = True
-    connected.save()
+    erp_settings_save(options={"vendors_auto_update": True})
     sync_vendors()
     company.refresh_from_db()
     assert (company.city, company.business_phone) == ("Irving", "(972) 555-0111")  # R19
@@ -87,12 +89,11 @@ def test_insurance_imported_for_linked_companies_only_when_the_setting_is_on(sag
                                   insurance_company="Travelers", limit=Decimal("1000000.00"),
                                   effective_date=datetime.date(2026, 1, 1), expiration_date=datetime.date(2027, 1, 1))
     sync_vendors()
-    company = imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    company = vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
     sync_vendors()
     assert not CompanyInsurance.objects.exists()  # R21
 
-    connected.vendor_insurance_sync = True
-    connected.save()
+    erp_settings_save(options={"vendor_insurance_sync": True})
     sync_vendors()
 
     policy = CompanyInsurance.objects.get(company=company)
@@ -105,7 +106,7 @@ def test_insurance_imported_for_linked_companies_only_when_the_setting_is_on(sag
 
 def test_inactive_flag_follows_sage(sage_company, connected, approver):
     sync_vendors()
-    company = imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    company = vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
     with at_sage_desktop():
         sage.vendor_inactivate(vendor="ACMECON")
 
@@ -118,11 +119,11 @@ def test_inactive_flag_follows_sage(sage_company, connected, approver):
 def test_archive_and_unarchive_a_vendor(sage_company, connected, approver):
     sync_vendors()
 
-    imports.staged_record_archive(staged=staged("ACMECON"), actor=approver)
+    staged_record_archive(staged=staged("ACMECON"), actor=approver)
     assert staged("ACMECON").status == "archived"
     with pytest.raises(Conflict):
-        imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
-    imports.staged_record_archive(staged=staged("ACMECON"), actor=approver, archived=False)
+        vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    staged_record_archive(staged=staged("ACMECON"), actor=approver, archived=False)
     assert staged("ACMECON").status == "staged"
     assert not Company.objects.exists()
 
@@ -185,7 +186,7 @@ def test_archived_and_too_long_companies_are_refused_at_send(connected, approver
 
 def test_unlink_needs_the_vendor_gone_from_sage_or_a_confirmation(sage_company, connected, approver):
     sync_vendors()
-    company = imports.vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
+    company = vendor_add_as_company(staged=staged("ACMECON"), actor=approver)
 
     with pytest.raises(Conflict) as refused:
         services.erp_unlink(item_type=ItemType.COMPANY, obj=company, actor=approver)

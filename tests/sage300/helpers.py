@@ -15,7 +15,6 @@ from apps.sage300.models import (
     Extra,
     GLPeriod,
     Job,
-    SageApiRequest,
     SageCompany,
     StandardCategory,
     StandardCostCode,
@@ -33,7 +32,6 @@ SAGE_TABLES = (
     Vendor,
     VendorInsurance,
     GLPeriod,
-    SageApiRequest,
     SageCompany,
 )
 

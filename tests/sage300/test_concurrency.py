@@ -8,7 +8,7 @@ from django.db import connections
 from apps.sage300 import services
 from apps.sage300.errors import SageError
 from apps.sage300.import_files import JobImportRecord
-from apps.sage300.models import Job, SageApiRequest, Vendor
+from apps.sage300.models import Job, Vendor
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "sage"]),
@@ -41,18 +41,18 @@ def run_together(*calls) -> tuple[list, list]:
     return answers, errors
 
 
-def test_concurrent_requests_with_one_key_write_once_and_all_get_the_same_answer():
-    # given: four workers retry the same export at the same moment
+def test_concurrent_creates_of_one_vendor_write_once_and_refuse_the_others_in_sages_words():
+    # given: four requests for the same vendor at the same moment
     def create():
-        return services.vendor_create(vendor="ACME", name="Acme", idempotency_key="same-export").pk
+        return services.vendor_create(vendor="ACME", name="Acme").pk
 
     # when
     answers, errors = run_together(create, create, create, create)
 
     # then
-    assert errors == []
-    assert len(answers) == 4 and len(set(answers)) == 1
-    assert (Vendor.objects.count(), SageApiRequest.objects.count()) == (1, 1)
+    assert len(answers) == 1
+    assert [error.message for error in errors] == ["A vendor already exists with the specified id."] * 3
+    assert Vendor.objects.count() == 1
 
 
 def test_concurrent_jobs_with_the_same_code_leave_one_and_refuse_the_other_in_sages_words():

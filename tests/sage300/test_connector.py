@@ -11,8 +11,8 @@ from apps.erp.records import (
     CostTypeRecord,
     ExtraRecord,
     JobCostCodeRecord,
+    JobExport,
     JobRecord,
-    Page,
     StandardCostCodeRecord,
     VendorInsuranceRecord,
     VendorRecord,
@@ -20,9 +20,8 @@ from apps.erp.records import (
 from apps.sage300 import services
 from apps.sage300.connector import CATALOGUE_CODES, SAGE_LIMITS, Sage300Connector, as_erp_error
 from apps.sage300.errors import SageError
-from apps.sage300.faults import at_sage_desktop, injected_faults
+from apps.sage300.faults import at_sage_desktop, injected_faults, request_counts_flush
 from apps.sage300.import_files import CostCodeImportRecord
-from apps.sage300.models import SageApiUsage
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def test_the_configured_connector_is_sages_with_its_limits():
     # then
     assert isinstance(connector, Sage300Connector)
     assert connector.limits is SAGE_LIMITS
-    assert connector.limits.job["name"].max_length == 30
+    assert connector.limits.of(JobExport)["name"].max_length == 30
 
 
 def test_standard_lists_read_as_neutral_records(standard_lists, connector):
@@ -47,14 +46,15 @@ def test_standard_lists_read_as_neutral_records(standard_lists, connector):
     cost_types = connector.cost_types()
 
     # then
-    assert codes == Page(
-        records=[
+    assert (codes.records, codes.next_cursor) == (
+        [
             StandardCostCodeRecord(code="01-000", description="General conditions", is_summary=True),
             StandardCostCodeRecord(code="01-100", description="Supervision", is_summary=False),
         ],
-        next_cursor="01-100",
+        "01-100",
     )
-    assert rest == Page(records=[StandardCostCodeRecord("03-300", "Concrete", False)], next_cursor=None)
+    assert (rest.records, rest.next_cursor) == ([StandardCostCodeRecord("03-300", "Concrete", False)], None)
+    assert codes.high_water is not None  # the newest change stamp read: where the next incremental read starts
     assert cost_types.records[0] == CostTypeRecord(code="L", description="Labor", accumulate_as="Labor")
 
 
@@ -100,7 +100,7 @@ def test_vendors_read_with_their_insurance(vendor, connector):
             insurance=(expected_insurance,),
         )
     ]
-    assert insurance == Page(records=[expected_insurance], next_cursor=None)
+    assert (insurance.records, insurance.next_cursor) == ([expected_insurance], None)
 
 
 def test_jobs_extras_and_job_cost_codes_read_as_neutral_records(job, connector):
@@ -149,7 +149,7 @@ def test_each_page_read_is_one_sage_request(standard_lists, connector):
     connector.cost_types()
 
     # then
-    assert SageApiUsage.objects.get().request_count == 2
+    assert request_counts_flush() == 2
 
 
 def test_reads_meet_injected_faults_and_the_rate_limit_as_catalogue_errors(standard_lists, connector):

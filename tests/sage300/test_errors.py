@@ -3,7 +3,9 @@
 import pytest
 
 from apps.sage300.errors import MESSAGES, SageError
-from apps.sage300.limits import SAGE_LIMITS
+from apps.erp.records import JobExport
+from apps.sage300.connector import SAGE_LIMITS
+from apps.sage300.limits import JOB_FIELDS
 
 SEED_WORDINGS = {
     "job_id_exists": "A job already exists with the specified id.",
@@ -46,18 +48,20 @@ def test_where_clause_wording_names_the_entity_type(entity, wording):
 @pytest.mark.parametrize(
     ("limit", "wording"),
     [
-        (SAGE_LIMITS.job["name"], "[Name] is too long, maximum length is 30 characters."),
-        (SAGE_LIMITS.job["city"], "[AddressCity] is too long, maximum length is 15 characters."),
-        (SAGE_LIMITS.job["zip"], "[AddressZip] is too long, maximum length is 10 characters."),
+        (JOB_FIELDS["description"], "[Name] is too long, maximum length is 30 characters."),
+        (JOB_FIELDS["city"], "[AddressCity] is too long, maximum length is 15 characters."),
+        (JOB_FIELDS["zip_code"], "[AddressZip] is too long, maximum length is 10 characters."),
     ],
 )
 def test_too_long_wording_matches_the_seed_and_the_connectors_declaration(limit, wording):
     # when
-    error = SageError("too_long", label=limit.erp_label, max_length=limit.max_length)
+    error = SageError("too_long", label=limit.label, max_length=limit.max_length)
 
-    # then
+    # then: Sage's column limit, and the connector's declaration of it to the hub, say the same
     assert error.message == wording
     assert limit.message() == wording
+    declared = {field_limit.message() for field_limit in SAGE_LIMITS.of(JobExport).values()}
+    assert wording in declared
 
 
 def test_only_retryable_messages_are_the_rate_limit_and_the_timeout():

@@ -302,18 +302,19 @@ def test_a_confirmed_import_that_has_become_invalid_imports_nothing(admin_client
     preview = admin_client.post(admin_url(CostType, "import"), {"import_file": upload, "format": "0", "resource": "0"})
     # … after which Sage's limit is broken by the stored data the file now updates
     from apps.erp import connector
+    from apps.erp.records import CostTypeRecord
 
-    limits = connector.get_connector().limits
-    original = dict(limits.cost_type)
-    limits.cost_type["description"] = connector.FieldLimit(5, "Description")
+    cost_type_limits = connector.get_connector().limits.of(CostTypeRecord)
+    original = dict(cost_type_limits)
+    cost_type_limits["description"] = connector.FieldLimit(5, "Description")
     try:
         # when
         confirmed = admin_client.post(
             admin_url(CostType, "process_import"), dict(preview.context["confirm_form"].initial), follow=True
         )
     finally:
-        limits.cost_type.clear()
-        limits.cost_type.update(original)
+        cost_type_limits.clear()
+        cost_type_limits.update(original)
 
     # then
     assert [str(m) for m in confirmed.context["messages"]] == [

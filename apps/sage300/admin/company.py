@@ -7,7 +7,7 @@ from django.contrib import admin
 from apps.sage300 import services
 from apps.sage300.admin.base import SageForm, SageModelAdmin, adopt
 from apps.sage300.faults import at_sage_desktop
-from apps.sage300.models import GLPeriod, SageApiRequest, SageApiUsage, SageCompany
+from apps.sage300.models import GLPeriod, SageApiUsage, SageCompany
 
 COMPANY_SETTINGS = (
     "company_name",
@@ -126,19 +126,11 @@ class ReadOnlyAdmin(SageModelAdmin):
         return False
 
 
-@admin.register(SageApiRequest)
-class SageApiRequestAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "operation", "entity_key", "idempotency_key")
-    list_filter = ("operation",)
-    search_fields = ("idempotency_key", "entity_key")
-    ordering = ("-created_at", "-id")
-    date_hierarchy = "created_at"
-    readonly_fields = ("idempotency_key", "operation", "entity_key", "request_hash", "response", "created_at")
-
-
 @admin.register(SageApiUsage)
 class SageApiUsageAdmin(ReadOnlyAdmin):
-    list_display = ("hour_start", "request_count")
-    search_fields = ("hour_start",)
-    ordering = ("-hour_start",)
-    readonly_fields = ("hour_start", "request_count")
+    """Requests per clock hour, one row per worker shard (each process adds its own count every few requests)."""
+
+    list_display = ("hour_start", "shard", "request_count")
+    list_filter = ("hour_start",)
+    ordering = ("-hour_start", "shard")
+    readonly_fields = ("hour_start", "shard", "request_count")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from apps.sage300.errors import SageError, not_found_in_where_clause
@@ -14,6 +17,26 @@ from apps.sage300.rules import text
 def locked(queryset: QuerySet) -> QuerySet:
     """Lock the rows when inside a transaction; validators also run outside one, where locks are pointless."""
     return queryset.select_for_update() if transaction.get_connection(SAGE_ALIAS).in_atomic_block else queryset
+
+
+R = TypeVar("R")
+
+
+def atomic_write(write: Callable[[], R]) -> R:
+    """Run a check-then-write in one Sage transaction, all or nothing.
+
+    A concurrent request that takes the same id between our checks and our insert makes the insert
+    fail on Sage's unique key; one more pass then answers with Sage's own message for the duplicate
+    ("A job already exists with the specified id."), as Sage does.
+    """
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(using=SAGE_ALIAS):
+                return write()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _Unchanged:

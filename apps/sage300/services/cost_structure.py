@@ -14,7 +14,6 @@ from django.db import transaction
 
 from apps.sage300.errors import SageError, not_found_in_where_clause
 from apps.sage300.faults import sage_call
-from apps.sage300.idempotency import idempotent_write
 from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord
 from apps.sage300.limits import CATEGORY_FIELDS, COST_CODE_FIELDS, EXTRA_FIELDS
 from apps.sage300.models import Category, CostCode, Extra, Job, StandardCategory
@@ -28,7 +27,7 @@ from apps.sage300.rules import (
     require,
     text,
 )
-from apps.sage300.services.common import assert_job_writable, lock_job
+from apps.sage300.services.common import assert_job_writable, atomic_write, lock_job
 
 CostCodeKey = tuple[str, str]  # (extra, cost code); extra "" for the job itself, as in Sage's key
 
@@ -173,42 +172,45 @@ def write_cost_structure(plan: CostStructurePlan) -> CostCodesAdded:
 # --- Adding cost codes and categories to a job ------------------------------------------------
 
 
-def validate_job_add_cost_codes(*, job: str, records: Sequence[object]) -> CostStructurePlan:
+def validate_job_add_cost_codes(*, job: str, records: Sequence[object], if_missing: bool = False) -> CostStructurePlan:
     """Everything ``job_add_cost_codes`` checks, without writing (the admin's forms use it)."""
     found = lock_job(job, referenced=True)
     assert_job_writable(found)
+    records = list(records)
+    if if_missing:
+        records = _missing_only(found, records)
     return plan_cost_structure(job=found, numbered_records=enumerate(records, start=1))
 
 
+def _missing_only(job: Job, records: list) -> list:
+    """The records whose cost code or category the job does not have yet."""
+    existing = _JobStructure.load(job)
+    kept = []
+    for record in records:
+        extra = text(getattr(record, "extra", ""))
+        key = (extra, text(record.cost_code))
+        if isinstance(record, CostCodeImportRecord) and key in existing.cost_codes:
+            continue
+        if isinstance(record, CategoryImportRecord) and (key, text(record.category)) in existing.categories:
+            continue
+        kept.append(record)
+    return kept
+
+
 @sage_call("job_add_cost_codes")
-def job_add_cost_codes(*, job: str, records: Sequence[object], idempotency_key: str | None = None) -> CostCodesAdded:
-    """Add CostCode and Category records to an existing, open job, all or nothing."""
+def job_add_cost_codes(*, job: str, records: Sequence[object], if_missing: bool = False) -> CostCodesAdded:
+    """Add CostCode and Category records to an existing, open job, all or nothing.
+
+    ``if_missing``: records the job already has are passed over instead of refused (the bridge's
+    "add what is missing", which makes a repeated request harmless).
+    """
     records = list(records)
 
-    def write() -> tuple[CostCodesAdded, str, dict]:
-        plan = validate_job_add_cost_codes(job=job, records=records)
-        found = Job.objects.get(job=text(job))
-        added = write_cost_structure(plan)
-        summary = {
-            "job": found.job,
-            "cost_code_ids": [cost_code.pk for cost_code in added.cost_codes],
-            "category_ids": [category.pk for category in added.categories],
-        }
-        return added, found.job, summary
+    def write() -> CostCodesAdded:
+        plan = validate_job_add_cost_codes(job=job, records=records, if_missing=if_missing)
+        return write_cost_structure(plan)
 
-    def replay(earlier) -> CostCodesAdded:
-        return CostCodesAdded(
-            cost_codes=list(CostCode.objects.filter(pk__in=earlier.response["cost_code_ids"]).order_by("pk")),
-            categories=list(Category.objects.filter(pk__in=earlier.response["category_ids"]).order_by("pk")),
-        )
-
-    return idempotent_write(
-        operation="job_add_cost_codes",
-        idempotency_key=idempotency_key,
-        request={"job": text(job), "records": records},
-        write=write,
-        replay=replay,
-    )
+    return atomic_write(write)
 
 
 # --- Extras ------------------------------------------------------------------------------------
@@ -231,48 +233,23 @@ def validate_extra_create(
 
 
 @sage_call("extra_create")
-def extra_create(
-    *,
-    job: str,
-    extra: str,
-    description: str = "",
-    records: Sequence[object] = (),
-    idempotency_key: str | None = None,
-) -> Extra:
+def extra_create(*, job: str, extra: str, description: str = "", records: Sequence[object] = ()) -> Extra:
     """Add an extra (Trestle's sub job) to an open job, with its own cost codes and categories.
 
     Records with a blank extra belong to the new extra. The job is marked as using extras.
     """
     records = list(records)
 
-    def write() -> tuple[Extra, str, dict]:
+    def write() -> Extra:
         found, new_extra, plan = validate_extra_create(job=job, extra=extra, description=description, records=records)
         new_extra.save()
         if not found.uses_extras:
             found.uses_extras = True
             found.save(update_fields=["uses_extras", "date_stamp"])
-        added = write_cost_structure(plan)
-        summary = {
-            "job": found.job,
-            "extra": new_extra.extra,
-            "cost_codes": len(added.cost_codes),
-            "categories": len(added.categories),
-        }
-        return new_extra, f"{found.job}/{new_extra.extra}", summary
+        write_cost_structure(plan)
+        return new_extra
 
-    def replay(earlier) -> Extra:
-        found = Extra.objects.filter(job_id=earlier.response["job"], extra=earlier.response["extra"]).first()
-        if found is None:
-            raise SageError("entity_not_found", field="extra")
-        return found
-
-    return idempotent_write(
-        operation="extra_create",
-        idempotency_key=idempotency_key,
-        request={"job": text(job), "extra": text(extra), "description": text(description), "records": records},
-        write=write,
-        replay=replay,
-    )
+    return atomic_write(write)
 
 
 # --- Deleting (the Sage-side accountant's work; R51, R202) -------------------------------------

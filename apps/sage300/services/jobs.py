@@ -9,13 +9,12 @@ from django.db import transaction
 
 from apps.sage300.errors import SageError
 from apps.sage300.faults import sage_call
-from apps.sage300.idempotency import idempotent_write
 from apps.sage300.import_files import ImportRecord, JobImportRecord
 from apps.sage300.limits import JOB_FIELDS
 from apps.sage300.models import BillingLevel, BillingMethod, Job, JobStatus
 from apps.sage300.routers import SAGE_ALIAS
 from apps.sage300.rules import check_amount, check_choice, check_length, check_lengths, normalized_job, require, text
-from apps.sage300.services.common import UNCHANGED, assert_job_writable, given, lock_job
+from apps.sage300.services.common import UNCHANGED, assert_job_writable, atomic_write, given, lock_job
 from apps.sage300.services.cost_structure import CostStructurePlan, plan_cost_structure, write_cost_structure
 
 _TEXT_FIELDS = ("description", "address_1", "address_2", "city", "state", "zip_code", "billing_method", "billing_level")
@@ -86,33 +85,20 @@ def validate_job_import(records: Sequence[ImportRecord]) -> JobImportPlan:
 
 
 @sage_call("job_import")
-def job_import(*, records: Sequence[ImportRecord], idempotency_key: str | None = None) -> Job:
+def job_import(*, records: Sequence[ImportRecord]) -> Job:
     """Create a job from the records of a Job Cost import file: one Job, its CostCodes and Categories.
 
     The file is all or nothing: the first bad record refuses the whole file and nothing is written.
     """
     records = list(records)
 
-    def write() -> tuple[Job, str, dict]:
+    def write() -> Job:
         plan = validate_job_import(records)
         plan.job.save()
-        added = write_cost_structure(plan.cost_structure)
-        summary = {"job": plan.job.job, "cost_codes": len(added.cost_codes), "categories": len(added.categories)}
-        return plan.job, plan.job.job, summary
+        write_cost_structure(plan.cost_structure)
+        return plan.job
 
-    def replay(earlier) -> Job:
-        found = Job.objects.filter(job=earlier.entity_key).first()
-        if found is None:
-            raise SageError("entity_not_found", field="job", entity="Job", entity_id=earlier.entity_key)
-        return found
-
-    return idempotent_write(
-        operation="job_import",
-        idempotency_key=idempotency_key,
-        request={"records": records},
-        write=write,
-        replay=replay,
-    )
+    return atomic_write(write)
 
 
 def validate_job_update(*, job: str, changes: Mapping[str, object]) -> tuple[Job, dict]:

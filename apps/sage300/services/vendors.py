@@ -9,12 +9,11 @@ from django.db import transaction
 
 from apps.sage300.errors import SageError
 from apps.sage300.faults import sage_call
-from apps.sage300.idempotency import idempotent_write
 from apps.sage300.limits import VENDOR_FIELDS, VENDOR_INSURANCE_FIELDS
 from apps.sage300.models import InsuranceType, Vendor, VendorInsurance, VendorType
 from apps.sage300.routers import SAGE_ALIAS
 from apps.sage300.rules import check_amount, check_choice, check_length, check_lengths, require, text
-from apps.sage300.services.common import UNCHANGED, assert_vendor_active, given, lock_vendor
+from apps.sage300.services.common import UNCHANGED, assert_vendor_active, atomic_write, given, lock_vendor
 
 _TEXT_FIELDS = ("name", "vendor_type", "address_1", "address_2", "city", "state", "zip_code", "telephone", "fax_number")
 
@@ -50,7 +49,6 @@ def vendor_create(
     zip_code: str = "",
     telephone: str = "",
     fax_number: str = "",
-    idempotency_key: str | None = None,
 ) -> Vendor:
     request = {
         "vendor": vendor,
@@ -65,23 +63,7 @@ def vendor_create(
         "fax_number": fax_number,
     }
 
-    def write() -> tuple[Vendor, str, dict]:
-        created = Vendor.objects.create(**validate_vendor_create(**request))
-        return created, created.vendor, {"vendor": created.vendor}
-
-    def replay(earlier) -> Vendor:
-        found = Vendor.objects.filter(vendor=earlier.entity_key).first()
-        if found is None:
-            raise SageError("entity_not_found", field="vendor", entity="Vendor", entity_id=earlier.entity_key)
-        return found
-
-    return idempotent_write(
-        operation="vendor_create",
-        idempotency_key=idempotency_key,
-        request={name_: text(value) for name_, value in request.items()},
-        write=write,
-        replay=replay,
-    )
+    return atomic_write(lambda: Vendor.objects.create(**validate_vendor_create(**request)))
 
 
 def validate_vendor_update(*, vendor: str, changes: Mapping[str, object]) -> tuple[Vendor, dict[str, str]]:

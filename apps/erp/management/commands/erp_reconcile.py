@@ -9,9 +9,10 @@ from apps.erp.reconcile import reconcile
 
 class Command(BaseCommand):
     help = (
-        "Compare every project, sub job and company linked to the ERP with the ERP's record (through the "
-        "connector), and list exports stuck in Exporting. Prints a table of differences and exits with status 1 "
-        "if there are any, 0 if Trestle and the ERP agree, 2 if the ERP could not be read."
+        "Compare every record linked to the ERP (projects, sub jobs, companies, cost codes …) with the ERP's record "
+        "(through the connector), list exports stuck in Exporting and ERP records written by an export Trestle did "
+        "not record. Prints a table of differences and exits with status 1 if there are any, 0 if Trestle and the "
+        "ERP agree, 2 if the ERP could not be read."
     )
 
     def handle(self, *args, **options):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             report = reconcile()
         except ErpError as error:
             raise CommandError(f"Could not read the ERP: {error.message} {error.resolution}", returncode=2) from None
-        checked = f"{report.projects} projects, {report.sub_jobs} sub jobs, {report.companies} companies checked."
+        checked = f"{report.summary()}."
         in_flight = f" {report.exports_in_flight} exports in flight were not compared." if report.exports_in_flight else ""
         if not report.differences:
             self.stdout.write(f"No differences: {checked}{in_flight}")

@@ -10,14 +10,16 @@ from apps.erp.sync import dataset_spec, sync_start
 
 class Command(BaseCommand):
     help = (
-        "Pull one dataset from the ERP (cost-codes, vendors, jobs, sub-jobs). Queues a run for the worker and "
+        "Pull one dataset from the ERP (cost-codes, vendors, jobs, sub-jobs …). Queues a run for the worker and "
         "prints its id; with --inline it runs now, prints the counts and the records that failed, and exits with "
-        "status 1 if the run failed or finished with errors. An unknown dataset exits with status 2."
+        "status 1 if the run failed or finished with errors. An unknown dataset exits with status 2. --changes reads "
+        "only what changed since the last run."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("dataset", help="the dataset to pull: cost-codes, vendors, jobs or sub-jobs")
+        parser.add_argument("dataset", help="the dataset to pull (cost-codes, vendors, jobs, sub-jobs …)")
         parser.add_argument("--inline", action="store_true", help="run now in this process instead of queueing it")
+        parser.add_argument("--changes", action="store_true", help="read only what changed since the last run")
 
     def handle(self, *args, **options):
         try:
@@ -25,7 +27,8 @@ class Command(BaseCommand):
         except Conflict as unknown:
             raise CommandError(unknown.message, returncode=2) from None
         try:
-            run = sync_start(dataset=spec.dataset, trigger=SyncRun.Trigger.COMMAND, run_inline=options["inline"])
+            run = sync_start(dataset=spec.key, trigger=SyncRun.Trigger.COMMAND, run_inline=options["inline"],
+                             mode=SyncRun.Mode.INCREMENTAL if options["changes"] else SyncRun.Mode.FULL)
         except Conflict as running:  # the same dataset is queued or running
             raise CommandError(running.message, returncode=1) from None
         if not options["inline"]:
@@ -47,4 +50,5 @@ class Command(BaseCommand):
             f"{run.get_dataset_display()} sync #{run.pk}: {run.get_status_display().lower()} — read "
             f"{run.records_seen}, created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
             f"skipped {run.skipped}, failed {run.failed} in {seconds:.2f} s"
+            + "".join(f"; {note}" for note in run.notes)
         )

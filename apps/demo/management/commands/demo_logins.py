@@ -1,8 +1,10 @@
+"""``manage.py demo_logins``: print the demo logins that exist in this database."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from apps.core.demo_accounts import DEMO_ACCOUNTS
+from apps.demo.accounts import DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from apps.companies.models import Company
-from apps.core.demo import seed_demo
+from apps.demo.loader import seed_demo
 from apps.erp.models import StagedRecord
-from apps.erp.selectors import TABS
+from apps.erp.selectors import tabs
 from apps.projects.models import Project
 from apps.sage300.models import GLPeriod, Job, Vendor
 
@@ -68,7 +68,7 @@ def test_every_admin_page_a_demo_user_can_reach_renders(demo, client, username):
         if model_admin.has_view_permission(request):
             urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
     urls.append(reverse("erp-integrations"))
-    for tab in TABS:
+    for tab in tabs():
         urls.append(f"{reverse('erp-integrations')}?tab={tab.key}")
         urls.extend(f"{reverse('erp-integrations')}?tab={tab.key}&view={view}" for view in tab.views)
 

@@ -16,17 +16,18 @@ from django.utils import timezone
 
 from apps.access import services as access
 from apps.access.models import Level, PermissionTemplate, UserAccess
-from apps.erp.item_types import ItemType
+from apps.companies.erp import vendor_add_as_company
 from apps.companies.models import Company
 from apps.companies.services import company_create
-from apps.core import demo_data as data
-from apps.core.demo_accounts import DEMO_ACCOUNTS
 from apps.core.exceptions import ApplicationError
-from apps.erp import imports
-from apps.erp.models import ErpSettings, StagedRecord, SyncRun
-from apps.erp.schedules import default_schedules_ensure
-from apps.erp.services import erp_send
+from apps.demo import data
+from apps.demo.accounts import DEMO_ACCOUNTS
+from apps.erp.item_types import ItemType
+from apps.erp.models import StagedRecord, SyncRun
+from apps.erp.schedules import ensure_schedules
+from apps.erp.services import erp_connect, erp_send, erp_settings, erp_settings_save
 from apps.erp.sync import sync_start
+from apps.projects.erp import job_add_as_project
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.sage300 import selectors as sage_selectors
@@ -218,18 +219,16 @@ def _memberships() -> None:
 
 
 def seed_hub() -> None:
-    settings_row = ErpSettings.objects.order_by("pk").first() or ErpSettings.objects.create(pk=1)
-    if settings_row.connected_at is None:
-        settings_row.connected_at = CONNECTED_AT
-        settings_row.vendor_insurance_sync = True
-        settings_row.save()
+    if erp_settings().connected_at is None:
+        erp_connect(actor=None, now=CONNECTED_AT)  # asks the Sage company (seeded above) for its name
+        erp_settings_save(options={"vendor_insurance_sync": True}, actor=None)
     for dataset in ("cost-codes", "vendors", "jobs"):
         sync_start(dataset=dataset, trigger=SyncRun.Trigger.COMMAND, run_inline=True)
 
     # Companies: some vendors added from Sage, some companies that exist only in Trestle.
     waiting = StagedRecord.objects.filter(kind="vendor", status="staged").order_by("origin_id")
     for staged in waiting[: max(0, LINKED_VENDORS - Company.objects.filter(erp_company_id__isnull=False).count())]:
-        imports.vendor_add_as_company(staged=staged, actor=None)
+        vendor_add_as_company(staged=staged, actor=None)
     for hub_company in data.HUB_ONLY_COMPANIES:
         if not Company.objects.filter(name=hub_company.name).exists():
             company_create(name=hub_company.name, address=hub_company.address, city=hub_company.city,
@@ -238,7 +237,7 @@ def seed_hub() -> None:
     # One Sage job added as a project (with its extras as sub jobs and its cost codes).
     staged_job = StagedRecord.objects.filter(kind="job", origin_id=LINKED_JOB, status="staged").first()
     if staged_job is not None:
-        imports.job_add_as_project(staged=staged_job, actor=None)
+        job_add_as_project(staged=staged_job, actor=None)
     sync_start(dataset="sub-jobs", trigger=SyncRun.Trigger.COMMAND, run_inline=True)
     sync_start(dataset="vendors", trigger=SyncRun.Trigger.COMMAND, run_inline=True)  # insurance of linked companies
 
@@ -272,5 +271,5 @@ def seed_demo() -> dict:
     except DemoRefused as refusal:
         refused = str(refusal)
     seed_hub()
-    default_schedules_ensure()
+    ensure_schedules()
     return {"sage": sage_created, "users": users, "users_refused": refused, "at": timezone.now()}

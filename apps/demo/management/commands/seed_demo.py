@@ -1,6 +1,8 @@
+"""``manage.py seed_demo``: load the demo Sage company, the connected hub and the demo users (idempotent)."""
+
 from django.core.management.base import BaseCommand
 
-from apps.core.demo import seed_demo
+from apps.demo.loader import seed_demo
 
 
 class Command(BaseCommand):
