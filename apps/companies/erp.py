@@ -227,6 +227,7 @@ class CompanyDocument(ErpDocument):
     }
     locked_fields = ("name",)
     search_fields = ("name", "erp_company_id")
+    api_basename = "company"
     tab_key, tab_label, tab_order = "vendors", "Vendors", 30
     staged_kind = VENDOR
     dataset = VENDORS

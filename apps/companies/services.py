@@ -134,6 +134,10 @@ def company_create(
 def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> Company:
     """Change a company's directory fields. ``erp_company_id`` may be given only unchanged."""
     require_actor(actor, Resource.COMPANY, Operation.CHANGE)
+    # A locked field is refused for being locked, whatever else would be wrong with the change.
+    raise_if_errors(guards.locked_field_errors(company, [
+        field for field in COMPANY_EDITABLE_FIELDS if field in data and getattr(company, field) != text(data[field])
+    ]))
     errors: ErrorDict = {}
     for field in set(data) - set(COMPANY_EDITABLE_FIELDS) - {"erp_company_id"}:
         if field == "is_archived":
@@ -149,7 +153,6 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
         for field in COMPANY_EDITABLE_FIELDS
         if field in data and getattr(company, field) != text(data[field])
     ]
-    raise_if_errors(guards.locked_field_errors(company, changed))
     if changed:
         for field in changed:
             setattr(company, field, text(data[field]))

@@ -190,6 +190,7 @@ class ErpDocument:
     import_actions: ClassVar[tuple[ImportAction, ...]] = ()
     archive_action: ClassVar[Action | None] = None  # who may archive (and bring back) a waiting ERP record
     view_synced_action: ClassVar[Action | None] = None  # an extra permission for the Synced list (P#34)
+    api_basename: ClassVar[str] = ""  # the REST API's route name ("project" → /api/v1/projects/{id}/erp/…)
 
     # --- facts about one item -------------------------------------------------------------------
 

@@ -187,6 +187,7 @@ class ProjectDocument(ErpDocument):
         ),
     )
     search_fields = ("number", "name", "sage_job_id")
+    api_basename = "project"
     tab_key, tab_label, tab_order = "jobs", "Jobs", 10
     staged_kind = JOB
     dataset = JOBS
@@ -277,6 +278,7 @@ class SubJobDocument(ErpDocument):
     )
     search_fields = ("code", "name", "sage_extra_id", "project__number")
     select_related = ("project",)
+    api_basename = "sub-job"
     tab_key, tab_label, tab_order = "sub-jobs", "Sub Jobs", 20
     staged_kind = EXTRA
     dataset = SUB_JOBS

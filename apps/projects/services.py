@@ -137,6 +137,10 @@ def _creator_joins_the_team(project: Project, actor) -> None:
 def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> Project:
     """Change a project's own fields. The Sage Job ID cannot be changed here."""
     require_actor(actor, Resource.PROJECT, Operation.CHANGE, obj=project)
+    # A locked field is refused for being locked, whatever else would be wrong with the change.
+    raise_if_errors(guards.locked_field_errors(project, [
+        field for field in PROJECT_EDITABLE_FIELDS if field in data and getattr(project, field) != _clean(field, data[field])
+    ]))
     errors: ErrorDict = {}
     for field in set(data) - set(PROJECT_EDITABLE_FIELDS) - {"sage_job_id"}:
         add_error(errors, field, "This field cannot be changed here.")
@@ -149,7 +153,6 @@ def project_update(*, project: Project, data: Mapping[str, Any], actor=None) -> 
         for field in PROJECT_EDITABLE_FIELDS
         if field in data and getattr(project, field) != _clean(field, data[field])
     ]
-    raise_if_errors(guards.locked_field_errors(project, changed))
     if changed:
         for field in changed:
             setattr(project, field, _clean(field, data[field]))
@@ -218,6 +221,9 @@ def sub_job_create(*, project: Project, code: str, name: str, actor=None) -> Sub
 @transaction.atomic
 def sub_job_update(*, sub_job: SubJob, data: Mapping[str, Any], actor=None) -> SubJob:
     require_actor(actor, Resource.SUB_JOB, Operation.CHANGE, obj=sub_job)
+    raise_if_errors(guards.locked_field_errors(sub_job, [
+        field for field in ("code", "name") if field in data and getattr(sub_job, field) != text(data[field])
+    ]))
     errors: ErrorDict = {}
     for field in set(data) - {"code", "name"}:
         add_error(errors, field, "This field cannot be changed here.")
@@ -226,7 +232,6 @@ def sub_job_update(*, sub_job: SubJob, data: Mapping[str, Any], actor=None) -> S
             add_error(errors, field, message)
     raise_if_errors(errors)
     changed = [field for field in ("code", "name") if field in data and getattr(sub_job, field) != text(data[field])]
-    raise_if_errors(guards.locked_field_errors(sub_job, changed))
     if changed:
         for field in changed:
             setattr(sub_job, field, text(data[field]))
