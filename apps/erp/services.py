@@ -208,8 +208,9 @@ class _Plan:
     steps: list[Step]
     identity: str
     erp_code: str
-    # filled by _check_plans
-    ours: bool = False  # the ERP already holds this very record, written by an earlier try of this item
+    # filled by _check_plans: the ERP already holds this very record (written by an earlier try of this item,
+    # or identical where the document links identical records), so the export's first step is done already
+    found: Found | None = None
 
 
 def _clean_fields(doc: ErpDocument, obj, entered: dict, connector) -> dict[str, str]:
@@ -300,7 +301,7 @@ def _check_plans(doc: ErpDocument, plans: list[_Plan], connector) -> dict[int, V
         if found is not None:
             earlier_code = any(attempt.erp_code == plan.erp_code for attempt, _ in mine)
             if found.same and (doc.links_identical or earlier_code):
-                plan.ours = True
+                plan.found = found
             else:
                 code = found.conflict if found.conflict in CATALOGUE else "erp_id_taken"
                 refused[plan.obj.pk] = ValidationFailed({id_field.name: _conflict_message(doc, plan, found)}, code=code)
@@ -385,6 +386,9 @@ def _start_attempts(doc: ErpDocument, plans: list[_Plan]) -> list[ExportAttempt]
         ExportAttempt(
             item_type=doc.item_type, object_id=plan.obj.pk, erp_code=plan.erp_code, payload=plan.fields,
             plan=_plan_json(plan.steps),
+            # What Accept found in the ERP is this item's own record: the export links it instead of writing it.
+            steps_done={plan.steps[0].name: {"erp_id": plan.found.erp_id, "linked_existing": True, "recovered": True}}
+            if plan.found is not None else {},
         )
         for plan in plans
     ]
