@@ -22,6 +22,10 @@ from django.db import connections, models, router, transaction
 _names = itertools.count()
 
 
+class JsonText(str):
+    """A JSON column's value already serialised (e.g. the text its content hash was taken from): written as is."""
+
+
 @dataclass
 class UpsertResult:
     created: int = 0
@@ -52,7 +56,9 @@ def _column(model: type[models.Model], name: str) -> models.Field:
 def _prepper(model_field: models.Field, connection):
     """A fast value → database value function for one column (Django's own for anything unusual)."""
     if isinstance(model_field, models.JSONField):
-        return lambda value: None if value is None else json.dumps(value, cls=model_field.encoder)
+        return lambda value: value if value is None or isinstance(value, JsonText) else json.dumps(
+            value, cls=model_field.encoder
+        )
     if connection.vendor == "postgresql" and isinstance(
         model_field, (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
                       models.DecimalField, models.DateTimeField, models.DateField)

@@ -26,13 +26,15 @@ Record = TypeVar("Record")
 class Page(Generic[Record]):
     """One page of a dataset; pass ``next_cursor`` back to read the next, ``None`` after the last.
 
-    ``high_water`` is the newest change stamp among the records of an incremental read: the next
-    incremental run reads what changed after it.
+    ``high_water`` is the newest change stamp among the page's records and ``as_of`` the ERP's clock
+    when the page was read: the next incremental run reads what changed after the older of the two
+    (less a margin), so a change stamped before a read but committed after it is not lost.
     """
 
     records: list[Record]
     next_cursor: str | None
     high_water: datetime.datetime | None = None
+    as_of: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)

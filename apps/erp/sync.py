@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.access.checks import require
-from apps.core.bulk import upsert
+from apps.core.bulk import JsonText, upsert
 from apps.core.exceptions import Conflict
 from apps.erp.connector import get_connector
 from apps.erp.errors import ErpError
@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_RECORDED_ERRORS = 200
-# An incremental read starts this long before the newest change stamp already read: a change
-# stamped just before a read but committed just after it is read next time, not lost.
+# An incremental read starts no later than this long before the last read began: a change stamped
+# just before a read but committed just after it (an ERP transaction shorter than this) is read next
+# time, not lost.
 CHANGE_STAMP_LOOKBACK = timedelta(seconds=10)
 
 
@@ -70,23 +71,26 @@ def dataset_spec(key: str) -> DatasetSpec:
     return spec
 
 
+def _json_text(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, default=str)
+
+
 def content_hash(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(_json_text(data).encode()).hexdigest()
 
 
 # --- starting and running ---------------------------------------------------------------------
 
 
 def _last_high_water(spec: DatasetSpec):
-    """Where the next incremental read starts: the newest change stamp of the last good run."""
-    last = (
+    """Where the next incremental read starts: the safe floor the last good run left (see ``_finish``)."""
+    return (
         SyncRun.objects.filter(dataset=spec.key, status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL],
                                high_water__isnull=False)
-        .order_by("-high_water")
+        .order_by("-finished_at", "-pk")
         .values_list("high_water", flat=True)
         .first()
     )
-    return last - CHANGE_STAMP_LOOKBACK if last else None
 
 
 def sync_start(
@@ -143,9 +147,12 @@ def sync_run_execute(*, run_id: int) -> SyncRun:
     cursor = run.cursor or None
     seen: set[tuple[str, str]] = set()
     full = run.mode == SyncRun.Mode.FULL
+    read_from = None  # the ERP's clock at the first page read
     try:
         while True:
             page = spec.read_page(connector, cursor, run.changed_since)
+            if read_from is None:
+                read_from = page.as_of
             if full and spec.staged_key:
                 seen.update(spec.staged_key(record) for record in page.records)
             with transaction.atomic():
@@ -160,7 +167,7 @@ def sync_run_execute(*, run_id: int) -> SyncRun:
         run.errors = [*run.errors, {"record": "(connection)", "message": error.message, "resolution": error.resolution}]
         _finish(run, SyncRun.Status.FAILED)
         return run
-    _finish(run, SyncRun.Status.PARTIAL if run.failed else SyncRun.Status.SUCCEEDED)
+    _finish(run, SyncRun.Status.PARTIAL if run.failed else SyncRun.Status.SUCCEEDED, read_from=read_from)
     return run
 
 
@@ -202,11 +209,21 @@ def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor, hig
     )
 
 
-def _finish(run: SyncRun, status: str) -> None:
+def _finish(run: SyncRun, status: str, *, read_from=None) -> None:
+    """End the run; a good run leaves the floor the next incremental read starts from (``high_water``).
+
+    The floor is the newest change stamp read (or, when nothing changed, the floor this run started
+    from), but never later than the moment the read began less ``CHANGE_STAMP_LOOKBACK``: whatever
+    was stamped before that had committed when this run read, so it was seen.
+    """
     run.status = status
     run.finished_at = timezone.now()
-    if run.high_water is None and run.mode == SyncRun.Mode.INCREMENTAL and run.changed_since is not None:
-        run.high_water = run.changed_since + CHANGE_STAMP_LOOKBACK  # nothing changed: start from the same place
+    if status != SyncRun.Status.FAILED:
+        newest = run.high_water if run.high_water is not None else run.changed_since
+        if read_from is not None:
+            safe = read_from - CHANGE_STAMP_LOOKBACK
+            newest = safe if newest is None else min(newest, safe)
+        run.high_water = newest
     run.save(update_fields=["status", "finished_at", "errors", "notes", "gone", "high_water"])
 
 
@@ -273,9 +290,10 @@ def stage_records(
     rows = []
     for parent, origin, name, data in items:
         linked_id = linked.get((parent, origin))
+        text = _json_text(data)  # serialised once: for its hash and for the column
         row = {
-            "kind": kind, "parent_origin_id": parent, "origin_id": origin, "name": name[:255], "data": data,
-            "content_hash": content_hash(data), "last_seen_at": now, "erp_deleted_at": None,
+            "kind": kind, "parent_origin_id": parent, "origin_id": origin, "name": name[:255], "data": JsonText(text),
+            "content_hash": hashlib.sha256(text.encode()).hexdigest(), "last_seen_at": now, "erp_deleted_at": None,
         }
         if linked_id:
             row.update(linked_object_id=linked_id, status=StagedRecord.Status.IMPORTED)

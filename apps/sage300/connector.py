@@ -168,6 +168,7 @@ def _page(page: selectors.KeysetPage, to_record: Callable) -> Page:
         records=[to_record(row) for row in page.rows],
         next_cursor=None if page.next_after is None else str(page.next_after),
         high_water=page.high_water,
+        as_of=page.as_of,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from apps.sage300.models import (
     Category,
@@ -40,6 +41,7 @@ class KeysetPage(Generic[Row]):
     rows: list[Row]
     next_after: str | int | None
     high_water: datetime.datetime | None = None
+    as_of: datetime.datetime | None = None  # Sage's clock when the page was read
 
 
 def _high_water(rows) -> datetime.datetime | None:
@@ -51,6 +53,12 @@ def _page(
 ) -> KeysetPage:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}.")
+    as_of = timezone.now()
+    page = _rows_page(queryset, key=key, after=after, limit=limit, changed_since=changed_since)
+    return KeysetPage(rows=page.rows, next_after=page.next_after, high_water=page.high_water, as_of=as_of)
+
+
+def _rows_page(queryset, *, key, after, limit, changed_since) -> KeysetPage:
     if changed_since is not None:
         return _changes_page(queryset, key=key, after=after, limit=limit, changed_since=changed_since)
     if after is not None:
@@ -97,7 +105,7 @@ def vendors_page(
     The page's insurance is read in one query and grouped here: Django's ``prefetch_related`` costs
     a related manager per vendor, which dominates a 50,000-vendor sync.
     """
-    queryset = Vendor.objects.all()
+    queryset = Vendor.objects.defer("created_at")  # the creation stamp is read by nobody; 50,000 of them cost
     if active_only:
         queryset = queryset.filter(inactive=False)
     page = _page(queryset, key="vendor", after=after, limit=limit, changed_since=changed_since)
