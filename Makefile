@@ -1,4 +1,5 @@
 # Trestle: `make run` sets everything up and runs it; `make test` runs the test suite.
+# `make browsers` installs Debian's Chromium for the browser tests (tests/e2e skip without it).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate demo run test test-postgres bench check clean
+.PHONY: install migrate demo run test test-postgres bench browsers check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,9 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+browsers:
+	bin/install-chromium
 
 check: install
 	$(PY) manage.py check

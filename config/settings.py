@@ -174,7 +174,10 @@ if os.environ.get("REDIS_URL"):
 
 # --- django-q2 -------------------------------------------------------------------------
 # ORM broker explicitly (the library's default is Redis). ``retry`` must exceed ``timeout``
-# so a task that is still running is never handed to a second worker.
+# so a task that is still running is never handed to a second worker. Successful tasks are not
+# saved (``save_limit`` -1): with a positive limit the monitor locks and re-reads every saved result
+# after each task; exports and syncs keep their own records (export tries, sync runs). Failures are
+# always saved.
 
 Q_CLUSTER = {
     "name": "trestle",
@@ -185,7 +188,7 @@ Q_CLUSTER = {
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
-    "save_limit": 1000,
+    "save_limit": int(os.environ.get("Q_SAVE_LIMIT", "-1")),
     "queue_limit": 50,
     "bulk": 5,
     "poll": 0.5,

@@ -172,3 +172,48 @@ def upsert(
     result.updated = len(result.updated_rows)
     result.unchanged = len(by_key) - result.created - result.updated
     return result
+
+
+def bulk_update(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str], *,
+                history_reason: str | None = None) -> int:
+    """Write ``fields`` of ``objects`` (saved rows) in two statements: the values into a temporary table, then
+    one ``UPDATE … FROM`` it by primary key — instead of Django's ``bulk_update``, whose ``CASE WHEN`` per field
+    and row costs milliseconds of Python per object.
+
+    With ``history_reason``, a model with a change history (django-simple-history) gets its history rows too
+    (``bulk_update`` skips them), with that reason.
+    """
+    objects = list(objects)
+    if not objects:
+        return 0
+    fields = list(dict.fromkeys(fields))
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    columns = [pk] + [_column(model, name) for name in fields]
+    preppers = [_prepper(column, connection) for column in columns]
+    values = [[prep(getattr(obj, column.attname)) for prep, column in zip(preppers, columns)] for obj in objects]
+    temp = f"tmp_update_{next(_names)}"
+    names_sql = ", ".join(quote(column.column) for column in columns)
+    assignments = ", ".join(f"{quote(column.column)} = s.{quote(column.column)}" for column in columns[1:])
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {names_sql} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {temp} ({names_sql}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} ({names_sql})")
+            cursor.executemany(f"INSERT INTO {temp} ({names_sql}) VALUES ({', '.join(['%s'] * len(columns))})", values)
+        try:
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} s WHERE {table}.{quote(pk.column)} = "
+                           f"s.{quote(pk.column)}")
+            count = cursor.rowcount
+        finally:
+            if connection.vendor != "postgresql":
+                cursor.execute(f"DROP TABLE {temp}")
+        if history_reason is not None and hasattr(model, "history"):
+            model.history.bulk_history_create(objects, update=True, default_change_reason=history_reason)
+    return count

@@ -107,9 +107,10 @@ class ErpIntegrationsView(DjangoView):
             request.GET.get("page")
         )
         fields = doc.accept_fields
+        entered = request.session.pop(f"erp-entered-{current.key}", {})
         rows = []
         for obj in page:
-            values = doc.accept_defaults(obj)
+            values = {**doc.accept_defaults(obj), **{k: v for k, v in entered.get(str(obj.pk), {}).items() if v}}
             rows.append({
                 "obj": obj,
                 "label": doc.describe(obj),
@@ -186,6 +187,7 @@ class ErpIntegrationsView(DjangoView):
                 actor=request.user,
             )
         except ErpError as error:
+            self._keep_entered(request, current, items)
             messages.error(request, f"Nothing was accepted: {_messages_of(error)}")
             return
         except ApplicationError as error:
@@ -196,8 +198,14 @@ class ErpIntegrationsView(DjangoView):
             messages.success(request, f"Accepted for export: {len(outcome.accepted)} item(s) — {labels}. They show "
                                       "under Failed to Export only if the export fails.")
         by_pk = {obj.pk: obj for obj in items}
+        self._keep_entered(request, current, [by_pk[pk] for pk in outcome.refused])
         for pk, error in outcome.refused.items():
             messages.error(request, f"{by_pk[pk]}: {_messages_of(error)}")
+
+    def _keep_entered(self, request, current, objects) -> None:
+        """What the approver typed for items that were not accepted is in the form again after the redirect."""
+        entered = {str(obj.pk): self._fields(request, current, obj) for obj in objects}
+        request.session[f"erp-entered-{current.key}"] = entered
 
     def op_reject(self, request, current, ids):
         comment = request.POST.get("comment", "")

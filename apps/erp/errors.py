@@ -345,11 +345,12 @@ class ErpError(ApplicationError):
     request limit) and a 409 otherwise, with its code, message and resolution — never a 500.
     """
 
-    def __init__(self, code: str, /, *, message: str | None = None, retryable: bool | None = None, **context):
+    def __init__(self, code: str, /, *, message: str | None = None, retryable: bool | None = None,
+                 override_resolution: str | None = None, **context):
         entry = CATALOGUE[code]
         self.entry = entry
         self.context = context
-        self.resolution = _fill(entry.resolution, context)
+        self.resolution = override_resolution or _fill(entry.resolution, context)
         self.retryable = entry.retryable if retryable is None else retryable
         super().__init__(message or _fill(entry.message, context), code=code)
 

@@ -20,6 +20,8 @@ import logging
 import os
 import socket
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from apps.core.bulk import bulk_update
 from apps.erp import audit
 from apps.erp.connector import get_connector
 from apps.erp.errors import CATALOGUE, ErpError
@@ -44,6 +47,7 @@ BATCH = 50  # attempts per worker task
 TASK_TIMEOUT = timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 300))
 LEASE = TASK_TIMEOUT + timedelta(seconds=60)
 RATE_LIMIT_WAIT = timedelta(hours=1)
+EXPORT_CHANGE_REASON = "Exported to Sage 300 CRE"
 # Shown instead of the catalogue's "Nothing to do: Trestle retries …" once the retries are used up.
 GAVE_UP_RESOLUTION = (
     "Trestle tried {tries} times and stopped retrying by itself. Press Retry once Sage 300 CRE answers again: the "
@@ -96,9 +100,8 @@ def _claim(attempt_ids: list[int], worker: str) -> list[tuple[ExportAttempt, Exp
             attempt.started_at = attempt.started_at or now
             attempt.updated_at = now
             claimed.append(attempt)
-        ExportAttempt.objects.bulk_update(
-            claimed, ["status", "lease_owner", "lease_expires_at", "started_at", "tries", "updated_at"]
-        )
+        bulk_update(ExportAttempt, claimed, ["status", "lease_owner", "lease_expires_at", "started_at", "tries",
+                                             "updated_at"])
         # A try's number counts every try of the attempt, across the fresh budgets Retry gives.
         last_numbers = dict(
             ExportTry.objects.filter(attempt__in=claimed).values("attempt").annotate(last=Max("number"))
@@ -133,11 +136,23 @@ def _renew(attempt: ExportAttempt, worker: str) -> bool:
 
 
 def export_attempts_run(*, attempt_ids: list[int], worker: str | None = None) -> list[str]:
-    """Run a batch of export attempts. Safe to call any number of times, from any number of workers."""
+    """Run a batch of export attempts. Safe to call any number of times, from any number of workers.
+
+    The batch is claimed in one transaction; each attempt's writes go to the ERP one after the other;
+    failures are recorded at once, and the batch's successes together in one transaction at the end.
+    A worker that dies before that leaves leases the reaper hands on: the next try finds the writes
+    in the ERP and records them.
+    """
     worker = worker or worker_name()
-    outcomes = {}
+    outcomes, written = {}, []
     for attempt, try_row in _claim(list(attempt_ids), worker):
-        outcomes[attempt.pk] = _run(attempt, try_row, worker)
+        outcome = _run(attempt, try_row, worker)
+        if isinstance(outcome, _Written):
+            written.append((attempt, try_row, outcome.steps))
+        else:
+            outcomes[attempt.pk] = outcome
+    if written:
+        outcomes.update(_succeed_many(written, worker))
     return [outcomes.get(attempt_id, "not claimable") for attempt_id in attempt_ids]
 
 
@@ -149,7 +164,14 @@ class _Superseded(Exception):
     """The lease was lost between steps: another worker owns the attempt now."""
 
 
-def _run(attempt: ExportAttempt, try_row: ExportTry, worker: str) -> str:
+@dataclass
+class _Written:
+    """Every remaining step of an attempt is in the ERP; what each step's write (or lookup) answered."""
+
+    steps: dict[str, dict]
+
+
+def _run(attempt: ExportAttempt, try_row: ExportTry, worker: str) -> str | _Written:
     doc = document(attempt.item_type)
     written: dict[str, dict] = {}
     try:
@@ -182,7 +204,7 @@ def _run(attempt: ExportAttempt, try_row: ExportTry, worker: str) -> str:
         logger.exception("Export attempt %s failed unexpectedly", attempt.pk)
         detail = f"{type(error).__name__}: {error}"[:500]
         return _fail(attempt, try_row, ErpError("unexpected_error", detail=detail), worker=worker, written=written)
-    return _succeed(doc, attempt, try_row, worker, written)
+    return _Written(written)
 
 
 def _context(attempt: ExportAttempt, data: dict) -> dict:
@@ -247,39 +269,83 @@ def _superseded(try_row: ExportTry, written: dict) -> str:
 
 
 @transaction.atomic
-def _succeed(doc: ErpDocument, attempt: ExportAttempt, try_row: ExportTry, worker: str, written: dict) -> str:
-    locked = _owned(attempt.pk, worker)
-    if locked is None:
-        # Someone else owns the attempt now, or it has ended (failed, and perhaps rejected since):
-        # a late success changes nothing; erp_reconcile reports the ERP record it wrote.
-        _finish_try(try_row, ExportTry.Outcome.LATE_SUCCESS, steps=written)
-        return "late success"
-    attempt = locked
-    results = {**(attempt.steps_done or {}), **written}
-    obj = doc.model.objects.select_for_update().filter(pk=attempt.object_id).first()
-    if obj is None or obj.erp_status != ErpStatus.EXPORTING:
-        error = ErpError("item_deleted", label=doc.label) if obj is None else ErpError(
-            "unexpected_error", detail=f"the {doc.label} is {obj.get_erp_status_display().lower()}, not exporting"
-        )
-        _finish_try(try_row, ExportTry.Outcome.LATE_SUCCESS, steps=written, error=error)
-        _end_attempt(attempt, ExportAttempt.Status.FAILED, error=error, steps_done=results)
-        return "late success"
-    ordered = {step["name"]: results[step["name"]] for step in attempt.plan}
-    from_status = obj.erp_status
-    changed = doc.apply_synced(obj, attempt.payload, ordered)
-    obj.erp_export_succeeded()
-    obj.erp_synced_at = timezone.now()
-    obj.save(update_fields=[*ERP_LIFECYCLE_FIELDS, *changed, "updated_at"])
-    first = next(iter(ordered.values()))
-    recovered = any(result.get("recovered") for result in ordered.values())
-    linked = any(result.get("linked_existing") for result in ordered.values())
-    attempt.result = {"erp_id": first["erp_id"], "recovered": recovered, "steps": ordered}
-    attempt.linked_existing = linked
-    _end_attempt(attempt, ExportAttempt.Status.SUCCEEDED, steps_done=ordered)
-    _finish_try(try_row, ExportTry.Outcome.SUCCEEDED, steps=written)
-    audit.export_succeeded(doc, obj, from_status, erp_id=first["erp_id"], linked_existing=linked,
-                           attempt_id=attempt.pk, recovered=recovered)
-    return "succeeded"
+def _succeed_many(written: list[tuple[ExportAttempt, ExportTry, dict]], worker: str) -> dict[int, str]:
+    """Record the batch's exports: the items synced with their ERP ids, attempts and tries ended, the log.
+
+    Only attempts this worker still owns are recorded. Someone else's (its lease ran out), or one that
+    has ended meanwhile (failed, and perhaps rejected since), is a late success: it changes nothing,
+    stays on its try, and erp_reconcile reports the ERP record it wrote.
+    """
+    now = timezone.now()
+    outcomes: dict[int, str] = {}
+    current = {a.pk: a for a in ExportAttempt.objects.select_for_update().filter(
+        pk__in=[attempt.pk for attempt, _, _ in written]).order_by("pk")}
+    owned: dict[str, list[tuple[ExportAttempt, ExportTry, dict]]] = defaultdict(list)
+    late_tries = []
+    for attempt, try_row, steps in written:
+        attempt = current[attempt.pk]
+        if attempt.status != ExportAttempt.Status.RUNNING or attempt.lease_owner != worker:
+            late_tries.append(_ended_try(try_row, ExportTry.Outcome.LATE_SUCCESS, steps=steps, now=now))
+            outcomes[attempt.pk] = "late success"
+        else:
+            owned[attempt.item_type].append((attempt, try_row, steps))
+    attempts, tries, transitions = [], late_tries, []
+    for item_type, rows in owned.items():
+        doc = document(item_type)
+        objects = doc.model.objects.select_for_update().in_bulk([attempt.object_id for attempt, _, _ in rows])
+        synced, fields = [], set()
+        for attempt, try_row, steps in rows:
+            results = {**(attempt.steps_done or {}), **steps}
+            obj = objects.get(attempt.object_id)
+            if obj is None or obj.erp_status != ErpStatus.EXPORTING:
+                error = ErpError("item_deleted", label=doc.label) if obj is None else ErpError(
+                    "unexpected_error", detail=f"the {doc.label} is {obj.get_erp_status_display().lower()}, not exporting"
+                )
+                tries.append(_ended_try(try_row, ExportTry.Outcome.LATE_SUCCESS, steps=steps, now=now, error=error))
+                attempts.append(_ended(attempt, ExportAttempt.Status.FAILED, now=now, steps_done=results, error=error))
+                outcomes[attempt.pk] = "late success"
+                continue
+            ordered = {step["name"]: results[step["name"]] for step in attempt.plan}
+            from_status = obj.erp_status
+            fields.update(doc.apply_synced(obj, attempt.payload, ordered))
+            obj.erp_export_succeeded()
+            obj.erp_synced_at = obj.updated_at = now
+            synced.append(obj)
+            first = next(iter(ordered.values()))
+            recovered = any(result.get("recovered") for result in ordered.values())
+            attempt.linked_existing = any(result.get("linked_existing") for result in ordered.values())
+            attempt.result = {"erp_id": first["erp_id"], "recovered": recovered, "steps": ordered}
+            attempts.append(_ended(attempt, ExportAttempt.Status.SUCCEEDED, now=now, steps_done=ordered))
+            tries.append(_ended_try(try_row, ExportTry.Outcome.SUCCEEDED, steps=steps, now=now))
+            transitions.append(audit.export_succeeded(doc, obj, from_status, erp_id=first["erp_id"],
+                                                      linked_existing=attempt.linked_existing, attempt_id=attempt.pk,
+                                                      recovered=recovered))
+            outcomes[attempt.pk] = "succeeded"
+        if synced:
+            # The ERP id is a change the ERP made: it goes into the item's change history too.
+            bulk_update(doc.model, synced, [*ERP_LIFECYCLE_FIELDS, *sorted(fields), "updated_at"],
+                        history_reason=EXPORT_CHANGE_REASON)
+    bulk_update(ExportAttempt, attempts, ["status", "finished_at", "lease_expires_at", "updated_at", "steps_done",
+                                          "result", "linked_existing", "error_code", "error_message"])
+    bulk_update(ExportTry, tries, ["outcome", "finished_at", "steps", "error_code", "error_message"])
+    audit.log_many(transitions)
+    return outcomes
+
+
+def _ended(attempt: ExportAttempt, status: str, *, now, steps_done=None, error: ErpError | None = None):
+    attempt.status, attempt.finished_at, attempt.lease_expires_at, attempt.updated_at = status, now, None, now
+    if steps_done is not None:
+        attempt.steps_done = steps_done
+    if error is not None:
+        attempt.error_code, attempt.error_message = error.code, f"{error.message}\n{error.resolution}".strip()
+    return attempt
+
+
+def _ended_try(try_row: ExportTry, outcome: str, *, steps: dict, now, error: ErpError | None = None) -> ExportTry:
+    try_row.outcome, try_row.finished_at, try_row.steps = outcome, now, steps or {}
+    if error is not None:
+        try_row.error_code, try_row.error_message = error.code, error.message
+    return try_row
 
 
 def _end_attempt(attempt: ExportAttempt, status: str, *, error: ErpError | None = None, steps_done=None) -> None:
@@ -332,8 +398,8 @@ def _fail(attempt: ExportAttempt, try_row: ExportTry | None, error: ErpError, *,
         from_status = obj.erp_status
         obj.erp_export_failed(code=error.code, message=error.message, resolution=resolution)
         obj.save(update_fields=[*ERP_LIFECYCLE_FIELDS, "updated_at"])
-        audit.export_failed(doc, obj, from_status, error={**error.as_dict(), "resolution": resolution},
-                            attempt_id=attempt.pk)
+        audit.log(audit.export_failed(doc, obj, from_status, error={**error.as_dict(), "resolution": resolution},
+                                      attempt_id=attempt.pk))
     return "failed"
 
 

@@ -80,6 +80,7 @@ class ErpTransition(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["item_type", "object_id"], name="erp_transition_item")]
+        verbose_name = "ERP transition"
 
     def __str__(self) -> str:
         return f"{self.item_type} #{self.object_id}: {self.get_action_display()}"
@@ -122,6 +123,7 @@ class ExportAttempt(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["item_type", "object_id"], name="erp_attempt_item")]
+        verbose_name = "export attempt"
         constraints = [
             models.UniqueConstraint(
                 fields=["item_type", "object_id"],
@@ -162,6 +164,7 @@ class ExportTry(models.Model):
     class Meta:
         ordering = ["attempt", "number"]
         verbose_name = "export try"
+        verbose_name_plural = "export tries"
         constraints = [models.UniqueConstraint(fields=["attempt", "number"], name="erp_export_try_unique")]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from django_fsm import can_proceed
 from apps.access.checks import require
 from apps.access.matrix import Action
 from apps.core.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.core.bulk import bulk_update
 from apps.erp import audit
 from apps.erp.connector import get_connector
 from apps.erp.errors import CATALOGUE, ErpError
@@ -109,6 +111,29 @@ def erp_settings_save(
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+NOTHING_CHANGED = {
+    "timeout": "Sage 300 CRE did not answer in time, so nothing was changed. Press {action} again in a moment.",
+    "rate_limited": "Sage 300 CRE's hourly request limit is used up, so nothing was changed. Press {action} again "
+                    "after the hour turns (exports already queued wait and go on by themselves).",
+}
+
+
+@contextmanager
+def _asking_erp(action: str):
+    """The approver's request needs an answer from the ERP: when none comes, say that nothing changed.
+
+    (The catalogue's resolution for a timeout is about exports, which retry by themselves; here the
+    person has to press the button again.)
+    """
+    try:
+        yield
+    except ErpError as error:
+        if not error.transient:
+            raise
+        raise ErpError(error.code, message=error.message, retryable=True,
+                       override_resolution=NOTHING_CHANGED.get(error.code, NOTHING_CHANGED["timeout"]).format(action=action),
+                       **error.context) from error
 
 
 def _save(obj, *extra_fields: str) -> None:
@@ -414,7 +439,8 @@ def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
     if direct_export_on(doc):
         connector = get_connector()
         plan = _plan(doc, obj, doc.accept_defaults(obj), connector)
-        refused = _check_plans(doc, [plan], connector)
+        with _asking_erp("Send to ERP"):
+            refused = _check_plans(doc, [plan], connector)
         if refused:
             raise refused[obj.pk]
         _transition(doc, obj, "send", "erp_send_direct")
@@ -422,12 +448,12 @@ def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
         _save(obj)
         _reserve(doc, [plan])
         (attempt,) = _start_attempts(doc, [plan])
-        audit.sent_direct(doc, obj, from_status, actor=actor, fields=plan.fields, attempt_id=attempt.pk)
+        audit.log(audit.sent_direct(doc, obj, from_status, actor=actor, fields=plan.fields, attempt_id=attempt.pk))
         _enqueue_after_commit([attempt.pk])
     else:
         _transition(doc, obj, "send", "erp_send")
         _save(obj)
-        audit.sent(doc, obj, from_status, actor=actor)
+        audit.log(audit.sent(doc, obj, from_status, actor=actor))
     return obj
 
 
@@ -437,7 +463,7 @@ def erp_retrieve(*, item_type: str, obj, actor) -> ErpExportable:
     doc, obj, from_status = _begin(item_type, obj, actor, SENDER)
     _transition(doc, obj, "retrieve", "erp_retrieve")
     _save(obj)
-    audit.retrieved(doc, obj, from_status, actor=actor)
+    audit.log(audit.retrieved(doc, obj, from_status, actor=actor))
     return obj
 
 
@@ -483,7 +509,8 @@ def erp_accept_many(*, item_type: str, items: Sequence[tuple[object, dict]], act
             plans.append(_plan(doc, obj, entered, context.connector))
         except ValidationFailed as invalid:
             refused[obj.pk] = invalid
-    refused.update(_check_plans(doc, plans, context.connector))
+    with _asking_erp("Accept"):
+        refused.update(_check_plans(doc, plans, context.connector))
     plans = [plan for plan in plans if plan.obj.pk not in refused]
     now = timezone.now()
     from_status = {}
@@ -494,10 +521,11 @@ def erp_accept_many(*, item_type: str, items: Sequence[tuple[object, dict]], act
         obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = plan.fields, actor, now
         obj.updated_at = now
     if plans:
-        doc.model.objects.bulk_update([plan.obj for plan in plans], [*ERP_LIFECYCLE_FIELDS, "updated_at"])
+        bulk_update(doc.model, [plan.obj for plan in plans], [*ERP_LIFECYCLE_FIELDS, "updated_at"],
+                    history_reason="Accepted for export to Sage 300 CRE")
         _reserve(doc, plans)
         attempts = _start_attempts(doc, plans)
-        ErpTransition.objects.bulk_create([
+        audit.log_many([
             audit.accepted(doc, plan.obj, from_status[plan.obj.pk], actor=actor, fields=plan.fields,
                            attempt_id=attempt.pk)
             for plan, attempt in zip(plans, attempts)
@@ -515,7 +543,7 @@ def erp_reject(*, item_type: str, obj, actor, comment: str) -> ErpExportable:
     _transition(doc, obj, "reject", "erp_reject", comment=comment)
     _save(obj)
     _release(doc, obj)
-    audit.rejected(doc, obj, from_status, actor=actor, comment=comment)
+    audit.log(audit.rejected(doc, obj, from_status, actor=actor, comment=comment))
     return obj
 
 
@@ -528,7 +556,7 @@ def erp_resend(*, item_type: str, obj, actor) -> ErpExportable:
     _transition(doc, obj, "resend", "erp_resend")
     obj.erp_sent_by, obj.erp_sent_at = actor, timezone.now()
     _save(obj)
-    audit.resent(doc, obj, from_status, actor=actor)
+    audit.log(audit.resent(doc, obj, from_status, actor=actor))
     return obj
 
 
@@ -557,7 +585,8 @@ def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpE
             f"{last.erp_code}, or reject the {doc.label} and unlink it in Sage first."
         )}, code="erp_record_written")
     if not resume:
-        refused = _check_plans(doc, [plan], connector)
+        with _asking_erp("Retry"):
+            refused = _check_plans(doc, [plan], connector)
         if refused:
             raise refused[obj.pk]
     _transition(doc, obj, "retry", "erp_retry")
@@ -575,7 +604,8 @@ def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpE
         attempt = last
     else:
         (attempt,) = _start_attempts(doc, [plan])
-    audit.retried(doc, obj, from_status, actor=actor, fields=plan.fields, attempt_id=attempt.pk, resumed=resume)
+    audit.log(audit.retried(doc, obj, from_status, actor=actor, fields=plan.fields, attempt_id=attempt.pk,
+                            resumed=resume))
     _enqueue_after_commit([attempt.pk])
     return obj
 
@@ -586,7 +616,8 @@ def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExpor
     doc, obj, from_status = _begin(item_type, obj, actor, UNLINKER)
     if obj.erp_status != ErpStatus.SYNCED:
         raise _refuse_transition(doc, obj, "unlink")
-    (found,) = get_connector().find_written([doc.erp_record(obj)])
+    with _asking_erp("Unlink"):
+        (found,) = get_connector().find_written([doc.erp_record(obj)])
     still_there = found is not None
     if still_there and not confirm:
         raise Conflict(
@@ -605,7 +636,7 @@ def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExpor
         StagedRecord.objects.filter(kind=doc.staged_kind, linked_object_id=obj.pk).update(
             status=StagedRecord.Status.STAGED, linked_object_id=None, updated_at=timezone.now()
         )
-    audit.unlinked(doc, obj, from_status, actor=actor, erp_id=erp_id, still_in_erp=still_there)
+    audit.log(audit.unlinked(doc, obj, from_status, actor=actor, erp_id=erp_id, still_in_erp=still_there))
     return obj
 
 
@@ -642,7 +673,7 @@ def erp_link(*, item_type: str, obj, erp_id: str, actor=None, imported: bool = F
         raise Conflict(
             f"{doc.erp_id_label} {erp_id} is already linked to another {doc.label}.", code="already_linked"
         ) from None
-    audit.linked(doc, obj, from_status, actor=actor, erp_id=erp_id, imported=imported, data=data)
+    audit.log(audit.linked(doc, obj, from_status, actor=actor, erp_id=erp_id, imported=imported, data=data))
     return obj
 
 

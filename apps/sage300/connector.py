@@ -112,6 +112,8 @@ def as_erp_error(error: SageError) -> ErpError:
     params = dict(error.params)
     if error.code == "not_in_where_clause" and "[Category]" in error.message:
         code = "category_not_on_job"
+    elif error.code == "not_in_where_clause" and params.get("entity") in RESTORE_ACTION:
+        code = "entity_not_found"  # a job, vendor or extra the record refers to is not in Sage (any more)
     elif error.code == "too_long":
         code = TOO_LONG_CODES.get(str(params.get("label")), "field_too_long")
     else:
@@ -269,12 +271,13 @@ class Sage300Connector:
     def identity(self, record) -> str:
         if isinstance(record, JobExport):
             return f"job:{normalized_job(record.job_id)}"
+        # Sage compares extra and vendor ids exactly (case included); job ids without their punctuation.
         if isinstance(record, ExtraExport):
-            return f"extra:{record.job_id}/{record.extra.upper()}"
+            return f"extra:{record.job_id}/{record.extra}"
         if isinstance(record, JobCostCodesExport):
-            return f"cost-codes:{record.job_id}/{record.extra.upper()}"
+            return f"cost-codes:{record.job_id}/{record.extra}"
         if isinstance(record, VendorExport):
-            return f"vendor:{record.vendor_id.upper()}"
+            return f"vendor:{record.vendor_id}"
         raise TypeError(f"Sage 300 CRE does not know {type(record).__name__} records.")
 
     def same_vendor_name(self, first: str, second: str) -> bool:

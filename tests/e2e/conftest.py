@@ -3,11 +3,13 @@
 Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (``apt-get install chromium``;
 ``make browsers`` or ``bash .ci/run`` install it). Without it the tests are skipped.
 
-The browser lives as long as this package's tests run, not the whole session: Playwright's sync API keeps an
-asyncio event loop *running* in the main thread while it is started, and Django refuses ORM calls from a
-thread with a running loop (``SynchronousOnlyOperation``). So the fixture allows them only while the browser
-is up (``DJANGO_ALLOW_ASYNC_UNSAFE``) and stops Playwright when the package is done, so no other test in the
-session runs next to a live event loop.
+One browser per test module (the workflows share one module, so one browser per run), not per session:
+Playwright's sync API keeps an asyncio event loop *running* in the main thread while it is started, and Django
+refuses ORM calls from a thread with a running loop (``SynchronousOnlyOperation``). So the fixture allows them
+only while the browser is up (``DJANGO_ALLOW_ASYNC_UNSAFE``) and stops Playwright when the module is done: no
+other test of the session runs next to a live event loop or inherits the variable (``check --deploy`` fails
+on it). Not "package" scope either: ``tests/e2e`` has no ``__init__.py``, and pytest treats a package-scoped
+fixture outside a package as session-scoped.
 
 Screenshots land in ``var/screenshots/<test name>-<step>.png``.
 """
@@ -43,7 +45,7 @@ def chromium_available() -> bool:
     return os.access(CHROMIUM, os.X_OK)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser():
     if not chromium_available():
         pytest.skip(CHROMIUM_MISSING)

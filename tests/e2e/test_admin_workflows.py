@@ -2,7 +2,8 @@
 Trestle to Sage, link a Sage vendor to a company. Each test fails if its flow breaks; screenshots of the steps
 are saved in ``var/screenshots/``.
 
-All in one module on purpose: pytest-randomly shuffles modules, and one module keeps one browser per run.
+All in one module on purpose: the browser is module-scoped (see conftest.py), so one module means one browser
+per run.
 """
 
 from __future__ import annotations

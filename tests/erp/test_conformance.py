@@ -198,10 +198,15 @@ def test_accept_while_sage_is_down_on_the_admin_page_says_so_and_accepts_nothing
     assert response.status_code == 200
     messages = [str(message) for message in response.context["messages"]]
     assert messages == [
-        "Nothing was accepted: The Import operation took longer than the set timeout. Nothing to do: Trestle "
-        "retries with the same idempotency key, so a write that did happen is found and linked, never duplicated."
+        "Nothing was accepted: The Import operation took longer than the set timeout. Sage 300 CRE did not answer in "
+        "time, so nothing was changed. Press Accept again in a moment."
     ]
     assert fresh(obj).erp_status == ErpStatus.READY_TO_EXPORT
+    # and: what the approver typed is in the form again
+    page = response.content.decode()
+    for accept_field in doc.accept_fields:
+        if not accept_field.choices:
+            assert f'name="field-{obj.pk}-{accept_field.name}" value="{sample.accept_fields[accept_field.name]}"' in page
 
 
 def test_retry_while_sage_is_down_is_a_503_and_on_the_admin_page_a_message(doc, sample, env, workers, clock, client):

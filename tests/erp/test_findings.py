@@ -168,7 +168,8 @@ def test_the_rate_limit_at_unlink_is_a_503_with_the_catalogues_resolution(connec
         "code": "rate_limited",
         "message": "Unknown Error => You have surpassed the max number of requests for an hour. Please wait until "
                    "your limit resets.",
-        "resolution": "Nothing to do: Trestle waits for the hourly limit to reset and retries by itself.",
+        "resolution": "Sage 300 CRE's hourly request limit is used up, so nothing was changed. Press Unlink again "
+                      "after the hour turns (exports already queued wait and go on by themselves).",
         "retryable": True,
     }
     company.refresh_from_db()
