@@ -171,6 +171,14 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+# django-q2 keeps its cluster statistics in a cache it polls twice a second. Not the database cache: the
+# cluster's parent process would hold a database connection its forked workers inherit, and a shared
+# connection corrupts both. Per process here, or Redis when there is one.
+CACHES["django_q"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "django-q"}
+)
 
 # --- django-q2 -------------------------------------------------------------------------
 # ORM broker explicitly (the library's default is Redis). ``retry`` must exceed ``timeout``
@@ -193,6 +201,7 @@ Q_CLUSTER = {
     "bulk": 5,
     "poll": 0.5,
     "sync": env_bool("Q_SYNC"),
+    "cache": "django_q",
     "label": "Background tasks",
     "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }

@@ -8,4 +8,5 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "django_q": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "django-q"}}

@@ -24,6 +24,7 @@ from typing import Protocol, runtime_checkable
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.erp.errors import ErpError
 from apps.erp.records import (
     CompanyRecord,
     CostTypeRecord,
@@ -145,6 +146,15 @@ class ErpConnector(Protocol):
     def add_job_cost_codes(self, record: JobCostCodesExport, *, idempotency_key: str) -> WriteResult: ...
 
     def create_vendor(self, record: VendorExport, *, idempotency_key: str) -> WriteResult: ...
+
+    # --- writes of many records in one request: each record's answer, or its own refusal ---------------
+    def create_jobs(
+        self, records: Sequence[JobExport], *, idempotency_keys: Sequence[str]
+    ) -> list[WriteResult | ErpError]: ...
+
+    def create_vendors(
+        self, records: Sequence[VendorExport], *, idempotency_keys: Sequence[str]
+    ) -> list[WriteResult | ErpError]: ...
 
 
 @lru_cache(maxsize=1)

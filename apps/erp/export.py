@@ -145,8 +145,12 @@ def export_attempts_run(*, attempt_ids: list[int], worker: str | None = None) ->
     """
     worker = worker or worker_name()
     outcomes, written = {}, []
-    for attempt, try_row in _claim(list(attempt_ids), worker):
-        outcome = _run(attempt, try_row, worker)
+    claimed = _claim(list(attempt_ids), worker)
+    batched, alone = _batches(claimed)
+    results = [(attempt, try_row, _run(attempt, try_row, worker)) for attempt, try_row in alone]
+    for method, group in batched.items():
+        results.extend(_run_batch(method, group, worker))
+    for attempt, try_row, outcome in results:
         if isinstance(outcome, _Written):
             written.append((attempt, try_row, outcome.steps))
         else:
@@ -207,6 +211,58 @@ def _run(attempt: ExportAttempt, try_row: ExportTry, worker: str) -> str | _Writ
     return _Written(written)
 
 
+def _batches(claimed):
+    """Split the claimed attempts: first tries of one-step exports the connector writes many at a time, by
+    write method, and the rest (retries ask the ERP first, and multi-step exports go step by step)."""
+    connector = get_connector()
+    batched: dict[str, list] = defaultdict(list)
+    alone = []
+    for attempt, try_row in claimed:
+        todo = [step for step in attempt.plan if step["name"] not in (attempt.steps_done or {})]
+        method = None
+        if try_row.number == 1 and len(attempt.plan) == 1 and len(todo) == 1:
+            method = getattr(record_from_json(todo[0]["record"]), "write_many_method", None)
+        if method and hasattr(connector, method):
+            batched[method].append((attempt, try_row))
+        else:
+            alone.append((attempt, try_row))
+    return batched, alone
+
+
+def _run_batch(method: str, group: list, worker: str) -> list:
+    """One request for many first tries: each record's answer, or refusal, is that attempt's outcome.
+
+    If the request itself fails (Sage did not answer), every attempt of the group has that failure
+    (and a transient one goes again, each on its own, asking Sage first what it already has).
+    """
+    connector = get_connector()
+    steps = [(attempt.plan[0]["name"], record_from_json(attempt.plan[0]["record"])) for attempt, _ in group]
+    try:
+        answers = getattr(connector, method)(
+            [record for _, record in steps],
+            idempotency_keys=[attempt.step_key(name) for (attempt, _), (name, _) in zip(group, steps)],
+        )
+    except ErpError as error:
+        return [(attempt, try_row, _fail(attempt, try_row, error, worker=worker)) for attempt, try_row in group]
+    except Exception as error:  # noqa: BLE001 - every exception is a counted try (fail closed)
+        logger.exception("Export batch of %s attempts failed unexpectedly", len(group))
+        failure = ErpError("unexpected_error", detail=f"{type(error).__name__}: {error}"[:500])
+        return [(attempt, try_row, _fail(attempt, try_row, failure, worker=worker)) for attempt, try_row in group]
+    results = []
+    for (attempt, try_row), (name, record), answer in zip(group, steps, answers):
+        doc = document(attempt.item_type)
+        try:
+            if isinstance(answer, ErpError):
+                step = _linked_instead(doc, attempt, connector, name, record, answer, earlier_tries=False)
+            else:
+                step = _answered(answer)
+        except ErpError as error:
+            results.append((attempt, try_row, _fail(attempt, try_row, error, worker=worker)))
+            continue
+        results.append((attempt, try_row, _Written({name: step})))
+    return results
+
+
 def _context(attempt: ExportAttempt, data: dict) -> dict:
     return {"job": attempt.erp_code, "vendor": attempt.erp_code, "code": attempt.erp_code, **data}
 
@@ -216,17 +272,27 @@ def _write(doc: ErpDocument, attempt: ExportAttempt, connector, name: str, recor
     try:
         result = write(record, idempotency_key=attempt.step_key(name))
     except ErpError as error:
-        entry = CATALOGUE.get(error.code)
-        if not (entry and entry.means_exists):
-            raise
-        # The ERP already holds a record under this identity: this very one (an earlier write whose
-        # answer was lost, or — where the document allows it — an identical record) is linked.
-        (found,) = connector.find_written([record])
-        ours = earlier_tries or name != attempt.plan[0]["name"] or doc.links_identical
-        if found is None or not found.same or not ours:
-            raise
-        return {"erp_id": found.erp_id, "linked_existing": True, **found.data}
+        return _linked_instead(doc, attempt, connector, name, record, error, earlier_tries=earlier_tries)
+    return _answered(result)
+
+
+def _answered(result) -> dict:
     return {"erp_id": result.erp_id, "linked_existing": result.linked_existing, **result.data}
+
+
+def _linked_instead(doc: ErpDocument, attempt: ExportAttempt, connector, name: str, record, error: ErpError, *,
+                    earlier_tries: bool) -> dict:
+    """A write refused because the ERP already holds a record under this identity: when it is this very one (an
+    earlier write whose answer was lost, or — where the document allows it — an identical record), link it.
+    Otherwise the refusal stands."""
+    entry = CATALOGUE.get(error.code)
+    if not (entry and entry.means_exists):
+        raise error
+    (found,) = connector.find_written([record])
+    ours = earlier_tries or name != attempt.plan[0]["name"] or doc.links_identical
+    if found is None or not found.same or not ours:
+        raise error
+    return {"erp_id": found.erp_id, "linked_existing": True, **found.data}
 
 
 def _record_steps(attempt: ExportAttempt, worker: str, written: dict) -> None:

@@ -5,8 +5,10 @@ models. Nothing here knows which ERP is on the other side. Codes are the ERP's a
 users (e.g. Sage's punctuated cost code ``01-100``); money is ``Decimal``.
 
 Export records (``JobExport``, ``VendorExport`` …) are what one step of an export writes. Each
-names the connector method that writes it (``write_method``); an export attempt stores its steps'
-records as JSON (``record_to_json``), so that every try of the attempt sends the same request.
+names the connector method that writes it (``write_method``) and, where the ERP takes many in one
+request (an import file of many jobs or vendors), the method that does (``write_many_method``); an
+export attempt stores its steps' records as JSON (``record_to_json``), so that every try of the
+attempt sends the same request.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ class JobExport:
     """A job with its cost codes and categories: the three record types of a Job Cost import (R44)."""
 
     write_method: ClassVar[str] = "create_job"
+    write_many_method: ClassVar[str] = "create_jobs"
 
     job_id: str
     name: str
@@ -167,6 +170,7 @@ class JobCostCodesExport:
 @dataclass(frozen=True)
 class VendorExport:
     write_method: ClassVar[str] = "create_vendor"
+    write_many_method: ClassVar[str] = "create_vendors"
 
     vendor_id: str
     name: str

@@ -181,6 +181,7 @@ class ErpDocument:
     locked_children: ClassVar[tuple[ChildLock, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ()
     select_related: ClassVar[tuple[str, ...]] = ()
+    prefetch_related: ClassVar[tuple[str, ...]] = ()  # what planning a page of exports reads (no query per item)
     # Its tab on the ERP Integrations page.
     tab_key: ClassVar[str]
     tab_label: ClassVar[str]

@@ -169,13 +169,16 @@ def _require(doc: ErpDocument, obj, actor, role: str) -> None:
 
 
 def _lock(doc: ErpDocument, obj) -> ErpExportable:
-    return doc.model.objects.select_for_update().select_related(*doc.select_related).get(pk=obj.pk)
+    return doc.model.objects.select_for_update(of=("self",)).select_related(*doc.select_related).get(pk=obj.pk)
 
 
 def _lock_many(doc: ErpDocument, objs: Sequence) -> list:
     """Lock a page of items in pk order (no deadlock between two approvers)."""
     pks = sorted({obj.pk for obj in objs})
-    locked = doc.model.objects.select_for_update().select_related(*doc.select_related).filter(pk__in=pks).order_by("pk")
+    locked = (
+        doc.model.objects.select_for_update(of=("self",)).select_related(*doc.select_related)
+        .prefetch_related(*doc.prefetch_related).filter(pk__in=pks).order_by("pk")
+    )
     return list(locked)
 
 

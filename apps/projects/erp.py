@@ -187,6 +187,8 @@ class ProjectDocument(ErpDocument):
         ),
     )
     search_fields = ("number", "name", "sage_job_id")
+    select_related = ("cost_code_list",)
+    prefetch_related = ("cost_codes__cost_types__cost_type",)
     api_basename = "project"
     tab_key, tab_label, tab_order = "jobs", "Jobs", 10
     staged_kind = JOB

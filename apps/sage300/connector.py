@@ -53,7 +53,14 @@ from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord
 from apps.sage300.limits import CATEGORY_FIELDS, COST_CODE_FIELDS, EXTRA_FIELDS, JOB_FIELDS, VENDOR_FIELDS, ColumnLimit
 from apps.sage300.models import Category, CostCode, Extra, Job, JobStatus, StandardCategory, Vendor, VendorInsurance
 from apps.sage300.rules import normalized_job
-from apps.sage300.services import extra_create, job_add_cost_codes, job_import, vendor_create
+from apps.sage300.services import (
+    extra_create,
+    job_add_cost_codes,
+    job_import,
+    job_import_many,
+    vendor_create,
+    vendor_create_many,
+)
 
 DEFAULT_PAGE_SIZE = selectors.DEFAULT_PAGE_SIZE
 
@@ -243,8 +250,30 @@ def _normal_name(value: str) -> str:
     return " ".join(_NAME_NOISE.sub(" ", value.lower()).split())
 
 
-def _cost_structure_records(job_id: str, cost_codes: Sequence[JobCostCodeRecord], *, extra: str = "") -> list:
-    categories = dict(StandardCategory.objects.values_list("category", "description"))
+def _categories() -> dict[str, str]:
+    return dict(StandardCategory.objects.values_list("category", "description"))
+
+
+def _job_file(record: JobExport, categories: dict[str, str]) -> list:
+    """The Job Cost import file of one job: the job, its cost codes, their categories (R44)."""
+    return [
+        JobImportRecord(job=record.job_id, description=record.name, address_1=record.address, city=record.city,
+                        state=record.state, zip_code=record.zip),
+        *_cost_structure_records(record.job_id, record.cost_codes, categories=categories),
+    ]
+
+
+def _vendor_fields(record: VendorExport) -> dict:
+    return {
+        "vendor": record.vendor_id, "name": record.name, "vendor_type": record.vendor_type or "Subcontractor",
+        "address_1": record.address, "city": record.city, "state": record.state, "zip_code": record.zip,
+        "telephone": record.telephone, "fax_number": record.fax,
+    }
+
+
+def _cost_structure_records(job_id: str, cost_codes: Sequence[JobCostCodeRecord], *, extra: str = "",
+                            categories: dict[str, str] | None = None) -> list:
+    categories = _categories() if categories is None else categories
     records: list = []
     for code in cost_codes:
         records.append(CostCodeImportRecord(job=job_id, cost_code=code.code, description=code.description, extra=extra))
@@ -374,13 +403,18 @@ class Sage300Connector:
 
     def create_job(self, record: JobExport, *, idempotency_key: str) -> WriteResult:
         """Create the job from a Job Cost import file's three record types (R44)."""
-        records = [
-            JobImportRecord(job=record.job_id, description=record.name, address_1=record.address, city=record.city,
-                            state=record.state, zip_code=record.zip),
-            *_cost_structure_records(record.job_id, record.cost_codes),
-        ]
-        job = _translated(job_import, records=records)
+        job = _translated(job_import, records=_job_file(record, _categories()))
         return WriteResult(erp_id=job.job, data={"cost_codes": len(record.cost_codes)})
+
+    def create_jobs(self, records: Sequence[JobExport], *, idempotency_keys: Sequence[str]) -> list:
+        """Many Job Cost import files in one request; each job's answer, or Sage's refusal of its file."""
+        categories = _categories()
+        answers = _translated(job_import_many, files=[_job_file(record, categories) for record in records])
+        return [
+            as_erp_error(answer) if isinstance(answer, SageError)
+            else WriteResult(erp_id=answer.job, data={"cost_codes": len(record.cost_codes)})
+            for record, answer in zip(records, answers)
+        ]
 
     def create_extra(self, record: ExtraExport, *, idempotency_key: str) -> WriteResult:
         extra = _translated(extra_create, job=record.job_id, extra=record.extra, description=record.description)
@@ -396,19 +430,14 @@ class Sage300Connector:
         )
 
     def create_vendor(self, record: VendorExport, *, idempotency_key: str) -> WriteResult:
-        vendor = _translated(
-            vendor_create,
-            vendor=record.vendor_id,
-            name=record.name,
-            vendor_type=record.vendor_type or "Subcontractor",
-            address_1=record.address,
-            city=record.city,
-            state=record.state,
-            zip_code=record.zip,
-            telephone=record.telephone,
-            fax_number=record.fax,
-        )
+        vendor = _translated(vendor_create, **_vendor_fields(record))
         return WriteResult(erp_id=vendor.vendor)
+
+    def create_vendors(self, records: Sequence[VendorExport], *, idempotency_keys: Sequence[str]) -> list:
+        """Many vendors in one request (an AP vendor import); each vendor's answer, or Sage's refusal of it."""
+        answers = _translated(vendor_create_many, vendors=[_vendor_fields(record) for record in records])
+        return [as_erp_error(answer) if isinstance(answer, SageError) else WriteResult(erp_id=answer.vendor)
+                for answer in answers]
 
     # --- reads -----------------------------------------------------------------------------------------
 

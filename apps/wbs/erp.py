@@ -30,12 +30,21 @@ SYNC_PAGE_SIZE = 2000
 
 
 def cost_code_records(project, *, sub_job, job_id: str, extra: str = "") -> tuple[JobCostCodeRecord, ...]:
-    """The project's (or the sub job's) cost codes with their cost types, as the ERP's records."""
-    codes = (
-        ProjectCostCode.objects.filter(project=project, sub_job=sub_job)
-        .prefetch_related("cost_types__cost_type")
-        .order_by("code")
-    )
+    """The project's (or the sub job's) cost codes with their cost types, as the ERP's records.
+
+    Reads ``project.cost_codes`` when a page of projects was fetched with them (``cost_codes__cost_types__cost_type``
+    prefetched), else queries them.
+    """
+    prefetched = getattr(project, "_prefetched_objects_cache", {}).get("cost_codes")
+    if prefetched is not None:
+        wanted = sub_job.pk if sub_job is not None else None
+        codes = sorted((code for code in prefetched if code.sub_job_id == wanted), key=lambda code: code.code)
+    else:
+        codes = (
+            ProjectCostCode.objects.filter(project=project, sub_job=sub_job)
+            .prefetch_related("cost_types__cost_type")
+            .order_by("code")
+        )
     return tuple(
         JobCostCodeRecord(
             job_id=job_id,

@@ -1071,3 +1071,38 @@ class ConnectorContract:
         # then
         assert_catalogue_error(error.value, "rate_limited")
         assert error.value.transient is True
+
+    # --- many records in one request ---------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("method, make", [("create_jobs", job_export), ("create_vendors", vendor_export)],
+                             ids=["jobs", "vendors"])
+    def test_a_write_of_many_is_one_request_with_an_answer_for_each_record(self, connector, erp, method, make):
+        # given: three new records and one whose id the ERP already holds with other content
+        first = make()
+        write(connector, first)
+        ids = ("26-201", "26-202", "26-203") if method == "create_jobs" else ("MANY1", "MANY2", "MANY3")
+        field = "job_id" if method == "create_jobs" else "vendor_id"
+        records = [make(**{field: id_}) for id_ in ids] + [make(name="Somebody Else Entirely")]
+        before = erp.request_count()
+
+        # when
+        answers = getattr(connector, method)(records, idempotency_keys=[f"many-{i}" for i in range(len(records))])
+
+        # then: one request; the new ones written, the clash refused on its own as existing
+        assert erp.request_count() - before == 1
+        assert [answer.erp_id for answer in answers[:3]] == list(ids)
+        assert isinstance(answers[3], ErpError) and CATALOGUE[answers[3].code].means_exists
+        assert all(found is not None and found.same for found in connector.find_written(records[:3]))
+
+    def test_a_write_of_many_that_times_out_before_writing_changes_nothing(self, connector, erp):
+        # given
+        before = everything(connector)
+
+        # when
+        with erp.down(), pytest.raises(ErpError) as error:
+            connector.create_vendors([vendor_export(vendor_id="MANY1"), vendor_export(vendor_id="MANY2")],
+                                     idempotency_keys=["a", "b"])
+
+        # then
+        assert_catalogue_error(error.value, "timeout")
+        assert everything(connector) == before

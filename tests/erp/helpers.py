@@ -97,3 +97,18 @@ def run_command(name: str, *args) -> tuple[int, str]:
     except SystemExit as exit_:
         return int(exit_.code or 0), out.getvalue()
     return 0, out.getvalue()
+
+
+def patch_write(monkeypatch, connector_class, record_class, replacement):
+    """Replace how the connector writes ``record_class`` records — one at a time (``write_method``) and, when the
+    record has one, many in one request (``write_many_method``, first tries go that way) — with
+    ``replacement(self, record, *, idempotency_key)``. Returns the original one-record method."""
+    real = getattr(connector_class, record_class.write_method)
+    monkeypatch.setattr(connector_class, record_class.write_method, replacement)
+    many = getattr(record_class, "write_many_method", None)
+    if many:
+        def write_many(self, records, *, idempotency_keys):
+            return [replacement(self, record, idempotency_key=key) for record, key in zip(records, idempotency_keys)]
+
+        monkeypatch.setattr(connector_class, many, write_many)
+    return real

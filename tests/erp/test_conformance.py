@@ -23,7 +23,7 @@ from apps.erp.registry import documents
 from apps.sage300.connector import Sage300Connector
 from apps.sage300.faults import injected_faults
 from tests.access.helpers import api_client
-from tests.erp.helpers import WorkerKilled, run_until_settled
+from tests.erp.helpers import WorkerKilled, patch_write, run_until_settled
 from tests.erp.samples import SAMPLES, Env
 
 DOCUMENTS = documents()
@@ -87,8 +87,8 @@ def to_state(state, doc, sample, env, workers, clock):
     return obj
 
 
-def first_write_method(doc, obj) -> str:
-    return record_from_json(attempt_of(doc, obj).plan[0]["record"]).write_method
+def first_record_class(doc, obj) -> type:
+    return type(record_from_json(attempt_of(doc, obj).plan[0]["record"]))
 
 
 # --- the export itself ----------------------------------------------------------------------------
@@ -253,8 +253,8 @@ def test_a_late_success_after_the_item_was_rejected_changes_nothing_and_reconcil
 ):
     obj = accept(doc, sample, env)
     attempt = attempt_of(doc, obj)
-    method = first_write_method(doc, obj)
-    real = getattr(Sage300Connector, method)
+    record_class = first_record_class(doc, obj)
+    real = getattr(Sage300Connector, record_class.write_method)
     calls = []
 
     def slow(self, record, *, idempotency_key):
@@ -269,7 +269,7 @@ def test_a_late_success_after_the_item_was_rejected_changes_nothing_and_reconcil
             return real(self, record, idempotency_key=idempotency_key)  # … and then Sage writes worker 1's request
         raise ErpError("invalid_format", detail="Refused by Sage.")
 
-    monkeypatch.setattr(Sage300Connector, method, slow)
+    patch_write(monkeypatch, Sage300Connector, record_class, slow)
 
     assert workers.run(attempt.pk, worker="worker-1") in ("late success", "superseded")
 
@@ -277,7 +277,7 @@ def test_a_late_success_after_the_item_was_rejected_changes_nothing_and_reconcil
     assert (obj.erp_status, getattr(obj, doc.erp_id_field)) == (ErpStatus.REJECTED, None)
     tries = list(ExportTry.objects.filter(attempt=attempt).order_by("number").values_list("worker", "outcome"))
     assert tries[0] == ("worker-1", ExportTry.Outcome.LATE_SUCCESS)
-    monkeypatch.setattr(Sage300Connector, method, real)
+    patch_write(monkeypatch, Sage300Connector, record_class, real)
     kinds = [(d.kind, d.trestle_object) for d in reconcile().differences]
     assert (Kind.UNRECORDED_WRITE, f"{doc.label} {doc.describe(obj)}") in kinds
 
@@ -286,13 +286,12 @@ def test_an_exception_that_is_not_the_erps_is_a_counted_try_and_ends_failed_with
     doc, sample, env, workers, clock, monkeypatch
 ):
     obj = accept(doc, sample, env)
-    method = first_write_method(doc, obj)
-    real = getattr(Sage300Connector, method)
+    record_class = first_record_class(doc, obj)
 
     def broken(self, record, *, idempotency_key):
         raise RuntimeError("connection to the database lost")
 
-    monkeypatch.setattr(Sage300Connector, method, broken)
+    real = patch_write(monkeypatch, Sage300Connector, record_class, broken)
     run_until_settled(clock, workers)
 
     obj = fresh(obj)
@@ -304,7 +303,7 @@ def test_an_exception_that_is_not_the_erps_is_a_counted_try_and_ends_failed_with
     assert ExportTry.objects.filter(attempt=attempt, error_code="unexpected_error").count() == export.MAX_TRIES
 
     # when: the cause is gone and the approver presses Retry
-    monkeypatch.setattr(Sage300Connector, method, real)
+    patch_write(monkeypatch, Sage300Connector, record_class, real)
     with env.capture(execute=True):
         services.erp_retry(item_type=doc.item_type, obj=obj, actor=env.approver)
     run_until_settled(clock, workers)
@@ -316,8 +315,8 @@ def test_a_worker_killed_after_sage_wrote_is_recovered_by_the_next_without_a_sec
     doc, sample, env, workers, clock, monkeypatch
 ):
     obj = accept(doc, sample, env)
-    method = first_write_method(doc, obj)
-    real = getattr(Sage300Connector, method)
+    record_class = first_record_class(doc, obj)
+    real = getattr(Sage300Connector, record_class.write_method)
     writes = []
 
     def write_then_die(self, record, *, idempotency_key):
@@ -327,7 +326,7 @@ def test_a_worker_killed_after_sage_wrote_is_recovered_by_the_next_without_a_sec
             raise WorkerKilled  # SIGKILL between Sage's commit and Trestle's
         return result
 
-    monkeypatch.setattr(Sage300Connector, method, write_then_die)
+    patch_write(monkeypatch, Sage300Connector, record_class, write_then_die)
 
     run_until_settled(clock, workers)
 

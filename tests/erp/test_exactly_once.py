@@ -26,7 +26,8 @@ from apps.sage300.faults import AFTER_COMMIT, BEFORE_WRITE, at_sage_desktop, inj
 from apps.sage300.models import Extra, Job, Vendor
 from apps.wbs.models import CostType, StandardCostCode
 from apps.wbs.services import project_cost_code_add_from_standard
-from tests.erp.helpers import run_command, run_until_settled
+from apps.erp.records import JobExport
+from tests.erp.helpers import patch_write, run_command, run_until_settled
 
 TIMEOUT = "The Import operation took longer than the set timeout."
 
@@ -240,7 +241,7 @@ def test_a_late_failure_from_a_worker_whose_lease_ran_out_does_not_undo_the_expo
         assert workers.drain() == ["succeeded"]  # worker 2 exports it
         raise ErpError("timeout")  # … and worker 1's request finally times out
 
-    monkeypatch.setattr(Sage300Connector, "create_job", slow_then_timeout)
+    patch_write(monkeypatch, Sage300Connector, JobExport, slow_then_timeout)
 
     # when
     late = workers.run(attempt.pk, worker="worker-1")

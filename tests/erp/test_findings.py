@@ -30,7 +30,8 @@ from apps.sage300.connector import Sage300Connector
 from apps.sage300.faults import BEFORE_WRITE, injected_faults
 from apps.sage300.models import Job, Vendor
 from tests.access.helpers import api_client
-from tests.erp.helpers import run_command, run_until_settled
+from apps.erp.records import JobExport
+from tests.erp.helpers import patch_write, run_command, run_until_settled
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOMAIN_APPS = ("apps.projects", "apps.companies", "apps.wbs", "apps.demo")
@@ -119,14 +120,14 @@ def test_a_late_success_does_not_leave_a_rejected_project_carrying_a_sage_job(se
             services.erp_reject(item_type=ItemType.PROJECT, obj=sent_project, actor=approver, comment="Not now")
         return real(self, record, idempotency_key=idempotency_key)
 
-    monkeypatch.setattr(Sage300Connector, "create_job", slow_for_worker_1)
+    patch_write(monkeypatch, Sage300Connector, JobExport, slow_for_worker_1)
 
     outcome = workers.run(attempt.pk, worker="worker-1")
 
     sent_project.refresh_from_db()
     assert outcome == "late success"
     assert (sent_project.erp_status, sent_project.sage_job_id) == (ErpStatus.REJECTED, None)
-    monkeypatch.setattr(Sage300Connector, "create_job", real)
+    patch_write(monkeypatch, Sage300Connector, JobExport, real)
     status, output = run_command("erp_reconcile")
     assert status == 1
     assert "ERP write not recorded" in output and "project 26-105 McKinney Fire Station No. 9" in output

@@ -92,18 +92,19 @@ def test_300_exports_under_faults_killed_workers_and_deletes_reach_sage_exactly_
         for obj in objs:
             services.erp_send(item_type=item_type, obj=obj, actor=approver)
 
-    # and: two workers die between Sage's commit and Trestle's (a job write and a vendor write)
+    # and: two workers die between Sage's commit and Trestle's (after a job write and after a vendor write;
+    # first tries write many records in one request, so that is where they die)
     killed = []
-    for method, victim in (("create_job", 12), ("create_vendor", 40)):
+    for method, victim in (("create_jobs", 12), ("create_vendors", 40)):
         real = getattr(Sage300Connector, method)
 
-        def write_or_die(self, record, *, idempotency_key, _real=real, _victim=victim, _calls=[]):
-            result = _real(self, record, idempotency_key=idempotency_key)
+        def write_or_die(self, records, *, idempotency_keys, _real=real, _victim=victim, _calls=[]):
+            answers = _real(self, records, idempotency_keys=idempotency_keys)
             _calls.append(1)
             if len(_calls) == _victim:
-                killed.append(idempotency_key)
+                killed.extend(idempotency_keys)
                 raise WorkerKilled
-            return result
+            return answers
 
         monkeypatch.setattr(Sage300Connector, method, write_or_die)
 

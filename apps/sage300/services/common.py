@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
@@ -20,6 +20,7 @@ def locked(queryset: QuerySet) -> QuerySet:
 
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def atomic_write(write: Callable[[], R]) -> R:
@@ -37,6 +38,28 @@ def atomic_write(write: Callable[[], R]) -> R:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def each_atomic(items: Sequence[T], write: Callable[[T], R], revalidate: Callable[[T], object]) -> list[R | SageError]:
+    """Write many records in one Sage transaction, each all or nothing on its own (a savepoint each): the
+    answer for every record, or Sage's refusal of it. ``revalidate`` gives Sage's words for a record that lost
+    a race for its id (a unique key failed after the checks passed)."""
+    answers: list = []
+    with transaction.atomic(using=SAGE_ALIAS):
+        for item in items:
+            try:
+                with transaction.atomic(using=SAGE_ALIAS):
+                    answers.append(write(item))
+            except SageError as error:
+                answers.append(error)
+            except IntegrityError:
+                try:
+                    revalidate(item)
+                except SageError as error:
+                    answers.append(error)
+                else:
+                    raise
+    return answers
 
 
 class _Unchanged:

@@ -14,7 +14,7 @@ from apps.sage300.limits import JOB_FIELDS
 from apps.sage300.models import BillingLevel, BillingMethod, Job, JobStatus
 from apps.sage300.routers import SAGE_ALIAS
 from apps.sage300.rules import check_amount, check_choice, check_length, check_lengths, normalized_job, require, text
-from apps.sage300.services.common import UNCHANGED, assert_job_writable, atomic_write, given, lock_job
+from apps.sage300.services.common import UNCHANGED, assert_job_writable, atomic_write, each_atomic, given, lock_job
 from apps.sage300.services.cost_structure import CostStructurePlan, plan_cost_structure, write_cost_structure
 
 _TEXT_FIELDS = ("description", "address_1", "address_2", "city", "state", "zip_code", "billing_method", "billing_level")
@@ -91,14 +91,21 @@ def job_import(*, records: Sequence[ImportRecord]) -> Job:
     The file is all or nothing: the first bad record refuses the whole file and nothing is written.
     """
     records = list(records)
+    return atomic_write(lambda: _import(records))
 
-    def write() -> Job:
-        plan = validate_job_import(records)
-        plan.job.save()
-        write_cost_structure(plan.cost_structure)
-        return plan.job
 
-    return atomic_write(write)
+def _import(records: list) -> Job:
+    plan = validate_job_import(records)
+    plan.job.save()
+    write_cost_structure(plan.cost_structure)
+    return plan.job
+
+
+@sage_call("job_import_many")
+def job_import_many(*, files: Sequence[Sequence[ImportRecord]]) -> list[Job | SageError]:
+    """Several Job Cost import files in one request: each file is all or nothing on its own, and the answer
+    for each is its job or Sage's refusal of that file."""
+    return each_atomic([list(records) for records in files], _import, validate_job_import)
 
 
 def validate_job_update(*, job: str, changes: Mapping[str, object]) -> tuple[Job, dict]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
@@ -13,7 +13,14 @@ from apps.sage300.limits import VENDOR_FIELDS, VENDOR_INSURANCE_FIELDS
 from apps.sage300.models import InsuranceType, Vendor, VendorInsurance, VendorType
 from apps.sage300.routers import SAGE_ALIAS
 from apps.sage300.rules import check_amount, check_choice, check_length, check_lengths, require, text
-from apps.sage300.services.common import UNCHANGED, assert_vendor_active, atomic_write, given, lock_vendor
+from apps.sage300.services.common import (
+    UNCHANGED,
+    assert_vendor_active,
+    atomic_write,
+    each_atomic,
+    given,
+    lock_vendor,
+)
 
 _TEXT_FIELDS = ("name", "vendor_type", "address_1", "address_2", "city", "state", "zip_code", "telephone", "fax_number")
 
@@ -64,6 +71,18 @@ def vendor_create(
     }
 
     return atomic_write(lambda: Vendor.objects.create(**validate_vendor_create(**request)))
+
+
+@sage_call("vendor_create_many")
+def vendor_create_many(*, vendors: Sequence[Mapping[str, object]]) -> list[Vendor | SageError]:
+    """Several vendors in one request (an AP vendor import): the answer for each is the vendor or Sage's
+    refusal of it; the others are written all the same."""
+    requests = [{**{"vendor_type": VendorType.SUBCONTRACTOR}, **dict(vendor)} for vendor in vendors]
+    return each_atomic(
+        requests,
+        lambda request: Vendor.objects.create(**validate_vendor_create(**request)),
+        lambda request: validate_vendor_create(**request),
+    )
 
 
 def validate_vendor_update(*, vendor: str, changes: Mapping[str, object]) -> tuple[Vendor, dict[str, str]]:
