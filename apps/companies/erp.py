@@ -44,6 +44,7 @@ from apps.erp.registry import (
     register_setting,
 )
 from apps.erp.services import erp_link, erp_option
+from apps.erp.staging import staged_record_imported, staged_record_lock_waiting
 from apps.erp.sync import PageOutcome, stage_records
 
 VENDORS, VENDOR = "vendors", "vendor"
@@ -109,20 +110,6 @@ def _vendor_targets(staged: StagedRecord) -> list[tuple[int, str]]:
     return [(match.company.pk, f"{match.company.name} ({match.score:.2f})") for match in vendor_suggested_matches(staged=staged)]
 
 
-def _lock_waiting(staged: StagedRecord) -> StagedRecord:
-    staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
-    if staged.kind != VENDOR:
-        raise Conflict(f"{staged} is not a vendor.", code="wrong_record_kind")
-    if staged.status != StagedRecord.Status.STAGED:
-        raise Conflict(
-            f"{staged} is {staged.get_status_display().lower()}, not waiting in Ready to Import.", code="not_staged"
-        )
-    return staged
-
-
-def _imported(staged: StagedRecord, object_id: int) -> None:
-    staged.status, staged.linked_object_id = StagedRecord.Status.IMPORTED, object_id
-    staged.save(update_fields=["status", "linked_object_id", "updated_at"])
 
 
 @transaction.atomic
@@ -130,7 +117,7 @@ def vendor_add_as_company(*, staged: StagedRecord, actor, target=None) -> Compan
     """Add an ERP vendor to the directory as a new company, linked to it (P#12)."""
     if actor is not None:
         require(actor, Action.ADD_ERP_COMPANY)
-    staged = _lock_waiting(staged)
+    staged = staged_record_lock_waiting(staged, VENDOR)
     if Company.objects.filter(erp_company_id=staged.origin_id).exists():
         raise Conflict(f"A company is already linked to vendor {staged.origin_id}.", code="already_linked")
     data = staged.data
@@ -147,7 +134,7 @@ def vendor_add_as_company(*, staged: StagedRecord, actor, target=None) -> Compan
     company.erp_inactive = bool(data.get("inactive"))
     company.save(update_fields=["erp_inactive", "updated_at"])
     erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=staged.origin_id, actor=actor, imported=True)
-    _imported(staged, company.pk)
+    staged_record_imported(staged, company.pk)
     return Company.objects.get(pk=company.pk)
 
 
@@ -159,7 +146,7 @@ def vendor_link_to_company(*, staged: StagedRecord, company: Company | None = No
     company = company or target
     if company is None:
         raise ValidationFailed({"company": "Choose the company to link this vendor to."})
-    staged = _lock_waiting(staged)
+    staged = staged_record_lock_waiting(staged, VENDOR)
     company = Company.objects.select_for_update().get(pk=company.pk)
     if company.erp_company_id:
         raise Conflict(
@@ -176,7 +163,7 @@ def vendor_link_to_company(*, staged: StagedRecord, company: Company | None = No
     company.erp_inactive = bool(staged.data.get("inactive"))
     company.save(update_fields=["erp_inactive", "updated_at"])
     erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=staged.origin_id, actor=actor)
-    _imported(staged, company.pk)
+    staged_record_imported(staged, company.pk)
     return Company.objects.get(pk=company.pk)
 
 
@@ -197,7 +184,7 @@ def company_link_vendor(*, company: Company, vendor_id: str, actor=None, checked
     erp_link(item_type=ItemType.COMPANY, obj=company, erp_id=vendor_id, actor=actor, data={"source": "import"})
     staged = StagedRecord.objects.filter(kind=VENDOR, parent_origin_id="", origin_id=vendor_id).first()
     if staged is not None and staged.status == StagedRecord.Status.STAGED:
-        _imported(staged, company.pk)
+        staged_record_imported(staged, company.pk)
     return Company.objects.get(pk=company.pk)
 
 

@@ -16,7 +16,7 @@ switches, settings and reconcile counts are all derived from what is registered 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from apps.erp.item_types import ItemType

@@ -30,7 +30,7 @@ from apps.erp.connector import get_connector
 from apps.erp.errors import CATALOGUE, ErpError
 from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ERP_LIFECYCLE_FIELDS, ErpExportable, ErpStatus
-from apps.erp.models import ErpIdReservation, ErpSettings, ErpTransition, ExportAttempt, StagedRecord
+from apps.erp.models import ErpIdReservation, ErpSettings, ExportAttempt, StagedRecord
 from apps.erp.records import Found, record_from_json, record_to_json
 from apps.erp.registry import ErpDocument, SendContext, Step, document, setting_spec
 

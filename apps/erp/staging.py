@@ -33,3 +33,21 @@ def staged_record_archive(*, staged: StagedRecord, actor, archived: bool = True)
     staged.status = StagedRecord.Status.ARCHIVED if archived else StagedRecord.Status.STAGED
     staged.save(update_fields=["status", "updated_at"])
     return staged
+
+
+def staged_record_lock_waiting(staged: StagedRecord, kind: str) -> StagedRecord:
+    """The record, locked, if it is of ``kind`` and still waiting in Ready to Import; else a Conflict saying why."""
+    staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
+    if staged.kind != kind:
+        raise Conflict(f"{staged} is not a {kind}.", code="wrong_record_kind")
+    if staged.status != StagedRecord.Status.STAGED:
+        raise Conflict(
+            f"{staged} is {staged.get_status_display().lower()}, not waiting in Ready to Import.", code="not_staged"
+        )
+    return staged
+
+
+def staged_record_imported(staged: StagedRecord, object_id: int) -> None:
+    """The record now lives in Trestle as object ``object_id``."""
+    staged.status, staged.linked_object_id = StagedRecord.Status.IMPORTED, object_id
+    staged.save(update_fields=["status", "linked_object_id", "updated_at"])

@@ -38,6 +38,7 @@ from apps.erp.registry import (
     register_setting,
 )
 from apps.erp.services import erp_link, erp_option
+from apps.erp.staging import staged_record_imported, staged_record_lock_waiting
 from apps.erp.sync import PageOutcome, stage_records
 from apps.projects.models import Project, SubJob
 from apps.projects.services import project_create, project_delete, project_update, sub_job_create, sub_job_delete
@@ -64,20 +65,6 @@ def job_known_closed(job_id: str) -> bool:
 # --- Ready to Import: Sage jobs and extras ------------------------------------------------------
 
 
-def _lock_staged(staged: StagedRecord, kind: str) -> StagedRecord:
-    staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
-    if staged.kind != kind:
-        raise Conflict(f"{staged} is not a {kind}.", code="wrong_record_kind")
-    if staged.status != StagedRecord.Status.STAGED:
-        raise Conflict(
-            f"{staged} is {staged.get_status_display().lower()}, not waiting in Ready to Import.", code="not_staged"
-        )
-    return staged
-
-
-def _imported(staged: StagedRecord, object_id: int) -> None:
-    staged.status, staged.linked_object_id = StagedRecord.Status.IMPORTED, object_id
-    staged.save(update_fields=["status", "linked_object_id", "updated_at"])
 
 
 @transaction.atomic
@@ -85,7 +72,7 @@ def job_add_as_project(*, staged: StagedRecord, actor, target=None) -> Project:
     """Add an ERP job to Trestle as a new project, with its cost codes and extras (P#13)."""
     if actor is not None:
         require(actor, Action.ADD_ERP_JOB)
-    staged = _lock_staged(staged, JOB)
+    staged = staged_record_lock_waiting(staged, JOB)
     job_id = staged.origin_id
     clash = Project.objects.filter(number=job_id).first() or Project.objects.filter(sage_job_id=job_id).first()
     if clash is not None:
@@ -106,7 +93,7 @@ def job_add_as_project(*, staged: StagedRecord, actor, target=None) -> Project:
         cost_code_list=cost_code_list_get_or_create_erp(),
     )
     erp_link(item_type=ItemType.PROJECT, obj=project, erp_id=job_id, actor=actor, imported=True)
-    _imported(staged, project.pk)
+    staged_record_imported(staged, project.pk)
     project = Project.objects.get(pk=project.pk)
     if erp_option(EXTRAS_AS_SUB_JOBS.key):
         from apps.erp.connector import get_connector
@@ -143,7 +130,7 @@ def extra_import_as_sub_job(*, staged: StagedRecord, actor, target=None) -> SubJ
             "Adding Sage extras as sub jobs is switched off in the ERP settings (Add Sage extras as sub jobs).",
             code="extras_off",
         )
-    staged = _lock_staged(staged, EXTRA)
+    staged = staged_record_lock_waiting(staged, EXTRA)
     if SubJob.objects.filter(project=project, code=staged.origin_id).exists():
         raise Conflict(
             f"Project {project.number} already has a sub job {staged.origin_id}; sub jobs are created in one system "

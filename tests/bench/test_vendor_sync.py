@@ -8,7 +8,6 @@ full sync costs) is printed as well.
 """
 
 import datetime
-import io
 import os
 import time
 

@@ -205,9 +205,6 @@ def test_a_sub_job_of_an_unsynced_project_cannot_be_sent(project, pm):
 
 def test_extra_imported_as_a_sub_job(synced_cost_codes, approver):
     sync_start(dataset="jobs", trigger=SyncRun.Trigger.COMMAND, run_inline=True)
-    from apps.erp.services import erp_settings
-
-    settings_row = erp_settings()
     erp_settings_save(options={"import_extras_as_sub_jobs": False})
     project = job_add_as_project(staged=StagedRecord.objects.get(kind="job"), actor=approver)
     assert not project.sub_jobs.exists()
