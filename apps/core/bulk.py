@@ -83,6 +83,7 @@ def upsert(
     returning: Sequence[str] = (),
     where: str = "",
     update: bool = True,
+    insert_only: Sequence[str] = (),
 ) -> UpsertResult:
     """Insert the rows whose key is new, update those whose ``compare`` columns changed.
 
@@ -92,11 +93,13 @@ def upsert(
     predicate of a partial unique index the key relies on (SQL on the table's columns, e.g.
     ``"sub_job_id" IS NULL``). Returns the counts and, for the rows written, their key plus
     ``returning`` columns. ``update=False`` only inserts what is missing and leaves existing rows alone.
+    ``insert_only`` fields come from the rows like ``fields`` but are written only on new rows.
     """
     if not rows:
         return UpsertResult()
     key, fields = list(key), list(dict.fromkeys(fields))
     compare = list(compare if compare is not None else fields)
+    insert_only = [name for name in insert_only if name not in fields]
     insert_values = dict(insert_values or {})
     update_values = dict(update_values or {})
     by_key = {tuple(row[name] for name in key): row for row in rows}  # later duplicates win
@@ -104,7 +107,7 @@ def upsert(
     connection = connections[alias]
     table = connection.ops.quote_name(model._meta.db_table)
     quote = connection.ops.quote_name
-    staged = [*key, *[name for name in fields if name not in key]]
+    staged = [*key, *[name for name in [*fields, *insert_only] if name not in key]]
     columns = {name: _column(model, name).column for name in [*staged, *insert_values, *update_values, *returning]}
     preppers = [_prepper(_column(model, name), connection) for name in staged]
     temp = f"tmp_upsert_{next(_names)}"

@@ -8,6 +8,7 @@ from the project's standard list, under the rules of R29–R30 and R52.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from apps.core.validation import (
     raise_if_errors,
     text,
 )
+from apps.core.bulk import upsert
 from apps.erp import guards
 from apps.erp.connector import get_connector
 from apps.erp.records import CostTypeRecord, StandardCostCodeRecord
@@ -50,6 +52,7 @@ class UpsertCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    written: frozenset = dataclasses.field(default=frozenset(), compare=False)  # the codes created or updated
 
 
 def _set_actor(instance, actor) -> None:
@@ -178,36 +181,8 @@ def cost_types_upsert(
     if row_errors:
         raise RowsInvalid(row_errors)
 
-    existing = {cost_type.code: cost_type for cost_type in CostType.objects.all()}
-    now = timezone.now()
-    to_create: list[CostType] = []
-    to_update: list[CostType] = []
-    changed_fields: set[str] = set()
-    for values in prepared:
-        current = existing.get(values["code"])
-        if current is None:
-            to_create.append(
-                CostType(
-                    code=values["code"],
-                    description=values["description"],
-                    is_active=values.get("is_active", True),
-                    erp_synced_at=synced_at,
-                )
-            )
-            continue
-        changes = _changes(current, values, fields=("description", "is_active"))
-        if changes:
-            _apply(current, changes, now=now, synced_at=synced_at)
-            changed_fields.update(changes)
-            to_update.append(current)
-    CostType.objects.bulk_create(to_create, batch_size=BULK_BATCH_SIZE)
-    if to_update:
-        CostType.objects.bulk_update(
-            to_update, _update_fields(changed_fields, synced_at), batch_size=BULK_BATCH_SIZE
-        )
-    return UpsertCounts(
-        created=len(to_create), updated=len(to_update), unchanged=len(prepared) - len(to_create) - len(to_update)
-    )
+    return _upsert_by_code(CostType, prepared, key=["code"], optional=("is_active",), synced_at=synced_at,
+                           defaults={"is_active": True})
 
 
 # --- Standard cost codes ----------------------------------------------------------------
@@ -286,66 +261,73 @@ def standard_cost_codes_upsert(
     if row_errors:
         raise RowsInvalid(row_errors)
 
-    existing = {code.code: code for code in StandardCostCode.objects.filter(cost_code_list=cost_code_list)}
-    through = StandardCostCode.default_cost_types.through
-    links: dict[int, dict[int, int]] = {}  # standard cost code id → {cost type id: link id}
-    if any(values.get("default_cost_types") is not None for values in prepared):
-        for link_id, code_id, cost_type_id in through.objects.filter(
-            standardcostcode__cost_code_list=cost_code_list
-        ).values_list("pk", "standardcostcode_id", "costtype_id"):
-            links.setdefault(code_id, {})[cost_type_id] = link_id
-
-    now = timezone.now()
-    to_create: list[StandardCostCode] = []
-    to_update: list[StandardCostCode] = []
-    changed_fields: set[str] = set()
-    wanted_types: list[tuple[StandardCostCode, set[int]]] = []
     for values in prepared:
-        wanted = None
-        if values.get("default_cost_types") is not None:
-            wanted = {cost_types_by_code[c].pk for c in values["default_cost_types"]}
-        current = existing.get(values["code"])
-        if current is None:
-            code = StandardCostCode(
-                cost_code_list=cost_code_list,
-                code=values["code"],
-                description=values["description"],
-                division=values["division"] if "division" in values else division_of(values["code"]),
-                is_active=values.get("is_active", True),
-                erp_synced_at=synced_at,
-            )
-            to_create.append(code)
-            if wanted:
-                wanted_types.append((code, wanted))
+        values["cost_code_list_id"] = cost_code_list.pk
+        values.setdefault("new_division", division_of(values["code"]))  # a new code's division, when none is given
+    counts = _upsert_by_code(
+        StandardCostCode, prepared, key=["cost_code_list_id", "code"], optional=("division", "is_active"),
+        synced_at=synced_at, defaults={"is_active": True}, insert_only={"division": "new_division"},
+    )
+    wanted = {values["code"]: {cost_types_by_code[c].pk for c in values["default_cost_types"]}
+              for values in prepared if values.get("default_cost_types") is not None}
+    if not wanted:
+        return counts
+    # The default cost types are a set per code: links added and removed to match the row.
+    through = StandardCostCode.default_cost_types.through
+    ids = dict(StandardCostCode.objects.filter(cost_code_list=cost_code_list, code__in=wanted).values_list("code", "pk"))
+    links: dict[int, dict[int, int]] = {}  # standard cost code id → {cost type id: link id}
+    for link_id, code_id, cost_type_id in through.objects.filter(standardcostcode_id__in=ids.values()).values_list(
+        "pk", "standardcostcode_id", "costtype_id"
+    ):
+        links.setdefault(code_id, {})[cost_type_id] = link_id
+    new_links, stale_link_ids, types_changed = [], [], []
+    for code, cost_type_ids in wanted.items():
+        current = links.get(ids[code], {})
+        if set(current) == cost_type_ids:
             continue
-        changes = _changes(current, values, fields=("description", "division", "is_active"))
-        types_changed = wanted is not None and wanted != set(links.get(current.pk, {}))
-        if changes or types_changed:
-            _apply(current, changes, now=now, synced_at=synced_at)
-            changed_fields.update(changes)
-            to_update.append(current)
-        if types_changed:
-            wanted_types.append((current, wanted))
-
-    StandardCostCode.objects.bulk_create(to_create, batch_size=BULK_BATCH_SIZE)
-    if to_update:
-        StandardCostCode.objects.bulk_update(
-            to_update, _update_fields(changed_fields, synced_at), batch_size=BULK_BATCH_SIZE
-        )
-    new_links, stale_link_ids = [], []
-    for code, wanted in wanted_types:
-        current_links = links.get(code.pk, {})
-        new_links.extend(
-            through(standardcostcode_id=code.pk, costtype_id=cost_type_id)
-            for cost_type_id in sorted(wanted - set(current_links))
-        )
-        stale_link_ids.extend(link_id for cost_type_id, link_id in current_links.items() if cost_type_id not in wanted)
+        types_changed.append(code)
+        new_links.extend(through(standardcostcode_id=ids[code], costtype_id=pk) for pk in sorted(cost_type_ids - set(current)))
+        stale_link_ids.extend(link_id for pk, link_id in current.items() if pk not in cost_type_ids)
     if stale_link_ids:
         through.objects.filter(pk__in=stale_link_ids).delete()
     through.objects.bulk_create(new_links, batch_size=BULK_BATCH_SIZE)
-    return UpsertCounts(
-        created=len(to_create), updated=len(to_update), unchanged=len(prepared) - len(to_create) - len(to_update)
-    )
+    # A code whose only change is its default cost types counts as updated.
+    only_types = [code for code in types_changed if code not in counts.written]
+    if only_types:
+        update = {"updated_at": timezone.now(), **({"erp_synced_at": synced_at} if synced_at is not None else {})}
+        StandardCostCode.objects.filter(pk__in=[ids[code] for code in only_types]).update(**update)
+    return UpsertCounts(created=counts.created, updated=counts.updated + len(only_types),
+                        unchanged=counts.unchanged - len(only_types))
+
+
+def _upsert_by_code(model, rows: list[dict], *, key: list[str], optional: tuple[str, ...], synced_at, defaults: dict,
+                    insert_only: dict[str, str] | None = None) -> UpsertCounts:
+    """Create or update rows by ``key`` through the one bulk path; a row's optional fields change only if given.
+
+    Rows are grouped by the optional fields they carry, so a row without ``is_active`` leaves it as it is (and
+    a new code takes ``defaults``). ``insert_only`` maps a field to the row value it takes on new rows only.
+    """
+    now = timezone.now()
+    insert_only = insert_only or {}
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for values in rows:
+        groups.setdefault(tuple(name for name in optional if name in values), []).append(values)
+    created = updated = unchanged = 0
+    written: set[str] = set()
+    for present, group in groups.items():
+        fields = ["description", *present]
+        extra_insert = {name: source for name, source in insert_only.items() if name not in present}
+        data = [{**{name: values[name] for name in [*key, *fields]},
+                 **{name: values[source] for name, source in extra_insert.items()}} for values in group]
+        stamps = {"updated_at": now, **({"erp_synced_at": synced_at} if synced_at is not None else {})}
+        result = upsert(
+            model, data, key=key, fields=fields, insert_only=list(extra_insert),
+            insert_values={"created_at": now, **{name: value for name, value in defaults.items() if name not in present}},
+            update_values=stamps,
+        )
+        created, updated, unchanged = created + result.created, updated + result.updated, unchanged + result.unchanged
+        written.update(row[-1] for row in result.created_rows + result.updated_rows)
+    return UpsertCounts(created=created, updated=updated, unchanged=unchanged, written=frozenset(written))
 
 
 def standard_cost_code_validate(
