@@ -358,10 +358,6 @@ def child_lock_for(model) -> tuple[ErpDocument, ChildLock] | None:
     return None
 
 
-def accept_field_names(item_type: str) -> list[str]:
-    return [f.name for f in document(item_type).accept_fields]
-
-
 def direct_export_documents() -> list[ErpDocument]:
     return [doc for doc in documents() if doc.direct_export]
 

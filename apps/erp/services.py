@@ -28,7 +28,6 @@ from apps.core.bulk import bulk_update
 from apps.erp import audit
 from apps.erp.connector import get_connector
 from apps.erp.errors import CATALOGUE, ErpError
-from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ERP_LIFECYCLE_FIELDS, ErpExportable, ErpStatus
 from apps.erp.models import ErpIdReservation, ErpSettings, ExportAttempt, StagedRecord
 from apps.erp.records import Found, record_from_json, record_to_json
@@ -215,10 +214,6 @@ def enqueue_attempts(attempt_ids: Sequence[int]) -> None:
         chunk = ids[start:start + BATCH]
         async_task("apps.erp.tasks.export_attempts_run_task", chunk, task_name=f"erp-export-{chunk[0]}",
                    group="erp-export")
-
-
-def enqueue_attempt(attempt_id: int) -> None:
-    enqueue_attempts([attempt_id])
 
 
 def _enqueue_after_commit(attempt_ids: list[int]) -> None:
@@ -678,9 +673,3 @@ def erp_link(*, item_type: str, obj, erp_id: str, actor=None, imported: bool = F
         ) from None
     audit.log(audit.linked(doc, obj, from_status, actor=actor, erp_id=erp_id, imported=imported, data=data))
     return obj
-
-
-def erp_record_exists(*, item_type: ItemType | str, obj) -> bool:
-    doc = document(item_type)
-    (found,) = get_connector().find_written([doc.erp_record(obj)])
-    return found is not None

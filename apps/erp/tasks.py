@@ -7,13 +7,6 @@ def export_attempts_run_task(attempt_ids: list[int]) -> list[str]:
     return export_attempts_run(attempt_ids=attempt_ids)
 
 
-def export_attempt_run_task(attempt_id: int) -> str:
-    """Kept for tasks queued before batches existed."""
-    from apps.erp.export import export_attempt_run
-
-    return export_attempt_run(attempt_id=attempt_id)
-
-
 def export_attempts_reap_task() -> int:
     from apps.erp.export import export_attempts_reap
 

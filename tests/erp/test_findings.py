@@ -406,3 +406,33 @@ def test_the_connector_contract_declares_every_member_the_hub_calls():
     assert called - declared == set()
     assert written <= declared
     assert isinstance(Sage300Connector(), ErpConnector)
+
+
+# --- multi-step exports --------------------------------------------------------------------------------------
+
+
+def test_a_retry_resumes_at_the_first_step_not_done(synced_cost_codes, approver, clock, workers, scripted_faults,
+                                                   django_capture_on_commit_callbacks, monkeypatch):
+    from tests.erp.samples import Env, sub_job_sample
+
+    sample = sub_job_sample(Env(approver, django_capture_on_commit_callbacks))
+    services.erp_send(item_type=ItemType.SUB_JOB, obj=sample.obj, actor=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erp_accept(item_type=ItemType.SUB_JOB, obj=sample.obj, actor=approver, fields=sample.accept_fields)
+    extras_written = []
+    real = Sage300Connector.create_extra
+    monkeypatch.setattr(Sage300Connector, "create_extra", lambda self, record, *, idempotency_key: (
+        extras_written.append(idempotency_key), real(self, record, idempotency_key=idempotency_key))[1])
+    # given: the extra is written (step 1), then Sage times out before writing the cost codes (step 2)
+    scripted_faults(None, BEFORE_WRITE)
+
+    run_until_settled(clock, workers)
+
+    # then: the second try went on with the cost codes only, under their own key
+    attempt = ExportAttempt.objects.get(item_type="sub_job")
+    tries = list(attempt.tries_log.order_by("number"))
+    assert [t.outcome for t in tries] == ["will_retry", "succeeded"]
+    assert set(tries[0].steps) == {"extra"} and set(tries[1].steps) == {"cost_codes"}
+    assert len(extras_written) == 1 and extras_written[0] == f"{attempt.idempotency_key}:extra"
+    sample.obj.refresh_from_db()
+    assert sample.obj.erp_status == ErpStatus.SYNCED
