@@ -39,7 +39,7 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: migrate
+bench: install
 	$(PY) -m pytest tests/bench -p no:randomly -s $(PYTEST_ARGS)
 
 clean:
