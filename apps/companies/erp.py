@@ -256,10 +256,6 @@ class CompanyDocument(ErpDocument):
         return VendorExport(vendor_id=obj.erp_company_id or "", name=obj.name, address=obj.address, city=obj.city,
                             state=obj.state, zip=obj.zip, telephone=obj.business_phone, fax=obj.business_fax)
 
-    def apply_synced(self, obj: Company, fields, results) -> list[str]:
-        obj.erp_company_id = results[VENDOR]["erp_id"]
-        return ["erp_company_id"]
-
     def update(self, obj, data, *, actor=None):
         return company_update(company=obj, data=data, actor=actor)
 

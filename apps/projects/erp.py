@@ -238,10 +238,6 @@ class ProjectDocument(ErpDocument):
         project_delete(project=obj, actor=actor)
 
 
-def _sub_job_cost_code_locked(code: ProjectCostCode) -> bool:
-    return True  # Sage maintains a synced (or syncing) sub job's cost codes (R52)
-
-
 @register
 class SubJobDocument(ErpDocument):
     item_type = ItemType.SUB_JOB
@@ -260,8 +256,7 @@ class SubJobDocument(ErpDocument):
     locked_children = (
         ChildLock(
             model=ProjectCostCode, label="cost code",
-            parent=lambda code: code.sub_job if code.sub_job_id else None,
-            locked=_sub_job_cost_code_locked,
+            parent=lambda code: code.sub_job if code.sub_job_id else None,  # all locked: Sage maintains them (R52)
             delete=lambda code, actor=None: project_cost_code_remove(project_cost_code=code, actor=actor),
         ),
     )
