@@ -455,3 +455,23 @@ def test_a_sub_job_page_has_the_panel_too(client, project, pat):
 
     assert "SubJob ID" in panel(page)
     assert buttons(page) == ["send"]
+
+
+def test_an_imported_sub_jobs_page_says_where_it_came_from(client, imported_project, erp_admin_on_project):
+    sub_job = imported_project.sub_jobs.get()
+    client.force_login(erp_admin_on_project)
+
+    words = texts(panel(client.get(change_url(sub_job)).content.decode()))
+
+    assert "Synced" in words and "SubJob ID BLDG" in words
+    assert "Added from Sage 300 CRE (SubJob ID BLDG) by Alex Approver" in words
+    assert "unlink" not in buttons(client.get(change_url(sub_job)).content.decode())
+
+
+def test_what_trestle_did_by_itself_says_so(client, linked_company, alex):
+    client.force_login(alex)
+
+    words = texts(panel(client.get(change_url(linked_company)).content.decode()))
+
+    assert "Linked to Sage 300 CRE ERP Company ID ACMECON by Trestle (automatic)" in words
+    assert "None" not in words
