@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -174,7 +175,7 @@ class ErpHistoryContextMixin:
                 related = field.related_model._default_manager.filter(pk=value).first()
                 if related is None:
                     return f"#{value} (deleted)"
-                if field.related_model is type(request.user):
+                if field.related_model is get_user_model():
                     return person(related)
                 return str(related)
             if value is True:
@@ -224,8 +225,11 @@ class ErpAdminMixin(ErpHistoryContextMixin):
         doc = self.erp_document
         status = ErpStatus(obj.erp_status)
         opts = self.model._meta
+        send_problems = self.erp_send_problems(request, doc, obj)
         buttons = []
         for operation in erp_operations(doc).values():
+            if operation.key in ("send", "resend") and send_problems:
+                continue  # it would only refuse: the panel lists what to fix instead
             if operation.available(doc, obj) and operation.allowed(request, doc, obj):
                 buttons.append({
                     "key": operation.key, "label": operation.label, "primary": operation.primary,
@@ -253,10 +257,21 @@ class ErpAdminMixin(ErpHistoryContextMixin):
             "error_message": obj.erp_error_message,
             "error_resolution": obj.erp_error_resolution,
             "rejection_comment": obj.erp_rejection_comment,
+            "send_problems": send_problems,
             "history": transition_history(doc, obj),
             "buttons": buttons,
             "approver_link": approver_link,
         }
+
+    def erp_send_problems(self, request, doc, obj) -> list[str]:
+        """What Send to ERP (or Resend) would refuse now, for a user who may press it: fix these first."""
+        if obj.erp_status not in (ErpStatus.NOT_IN_ERP, ErpStatus.REJECTED) or not _sender(request, doc, obj):
+            return []
+        try:
+            problems = services.send_problems(doc, obj)
+        except ApplicationError:
+            return []  # the service says it at Send
+        return list(dict.fromkeys(problems.values()))
 
     # --- the buttons --------------------------------------------------------------------------------
 

@@ -454,7 +454,9 @@ def test_a_sub_job_page_has_the_panel_too(client, project, pat):
     page = client.get(change_url(sub_job)).content.decode()
 
     assert "SubJob ID" in panel(page)
-    assert buttons(page) == ["send"]
+    # Its project is not in Sage yet, so Send would only refuse: the panel says so instead of offering it.
+    assert buttons(page) == []
+    assert "is not synced with a Sage job yet; export the project first" in texts(panel(page))
 
 
 def test_an_imported_sub_jobs_page_says_where_it_came_from(client, imported_project, erp_admin_on_project):
@@ -475,3 +477,17 @@ def test_what_trestle_did_by_itself_says_so(client, linked_company, alex):
 
     assert "Linked to Sage 300 CRE ERP Company ID ACMECON by Trestle (automatic)" in words
     assert "None" not in words
+
+
+def test_send_is_not_offered_while_it_would_only_refuse_and_the_panel_says_what_to_fix(
+    client, synced_cost_codes, pat, join_project
+):
+    project = project_create(number="26-107", name="Frisco Water Tower", city="A" * 40, state="TX")
+    join_project(pat, project)
+    client.force_login(pat)
+
+    page = client.get(change_url(project)).content.decode()
+
+    assert "send" not in buttons(page)
+    assert "Before it can be sent to Sage 300 CRE" in panel(page)
+    assert "city" in texts(panel(page)).lower()
