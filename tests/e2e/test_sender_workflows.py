@@ -135,3 +135,13 @@ def test_the_pm_creates_and_sends_a_project_the_approver_accepts_and_the_pm_sees
     expect(erp_panel).not_to_contain_text("None")
     expect(erp_panel.get_by_role("button", name="Send to ERP")).to_have_count(0)
     screenshot("6-pm-sees-it-synced")
+
+    # Its History page names the people and says the values in words.
+    page.get_by_role("link", name="History").click()
+    history = page.locator("#change-history")
+    expect(history).to_contain_text("Pat Manager")
+    expect(history).to_contain_text("Alex Approver")
+    expect(history).to_contain_text("Ready to export")
+    expect(history).not_to_contain_text("ready_to_export")
+    expect(history).not_to_contain_text("None")
+    screenshot("7-pm-reads-the-history")
