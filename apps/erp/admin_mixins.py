@@ -296,7 +296,7 @@ class ErpAdminMixin(ErpHistoryContextMixin):
                                             current_app=self.admin_site.name))
         decision = chosen.allowed(request, doc, obj)
         if not decision:
-            self.message_user(request, f"You may not {chosen.label.lower()} this {doc.label}. {decision.reason}".strip(),
+            self.message_user(request, f"You may not use {chosen.label} on this {doc.label}. {decision.reason}".strip(),
                               messages.ERROR)
             return back
         try:

@@ -202,7 +202,7 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_is_refused_with_a_message(cl
 
     assert "Not in ERP" in panel(page) and buttons(page) == []
     assert response.status_code == 200
-    assert "You may not send to erp this project." in response.content.decode()
+    assert "You may not use Send to ERP on this project." in response.content.decode()
     project.refresh_from_db()
     assert project.erp_status == ErpStatus.NOT_IN_ERP
 
@@ -343,7 +343,7 @@ def test_refresh_cost_codes_needs_admin_on_erp_integrations(client, imported_pro
     forged = client.post(op_url(imported_project, "refresh-cost-codes"), follow=True).content.decode()
 
     assert "refresh-cost-codes" not in buttons(page)
-    assert "You may not refresh cost codes this project." in forged
+    assert "You may not use Refresh Cost Codes on this project." in forged
     assert not ProjectCostCode.objects.filter(project=imported_project, code="09-250").exists()
 
 
