@@ -142,6 +142,7 @@ def test_the_pm_creates_and_sends_a_project_the_approver_accepts_and_the_pm_sees
     expect(history).to_contain_text("Pat Manager")
     expect(history).to_contain_text("Alex Approver")
     expect(history).to_contain_text("Ready to export")
+    expect(history).to_contain_text("Trestle (automatic)")  # the export's own change
     expect(history).not_to_contain_text("ready_to_export")
     expect(history).not_to_contain_text("None")
     screenshot("7-pm-reads-the-history")

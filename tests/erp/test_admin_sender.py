@@ -491,3 +491,27 @@ def test_send_is_not_offered_while_it_would_only_refuse_and_the_panel_says_what_
     assert "send" not in buttons(page)
     assert "Before it can be sent to Sage 300 CRE" in panel(page)
     assert "city" in texts(panel(page)).lower()
+
+
+def test_the_exports_own_change_is_trestles_even_when_it_runs_inside_a_persons_request(
+    project, pat, alex, django_capture_on_commit_callbacks, rf
+):
+    from simple_history.models import HistoricalRecords
+
+    services.erp_send(item_type=ItemType.PROJECT, obj=project, actor=pat)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.erp_accept(item_type=ItemType.PROJECT, obj=project, actor=alex, fields={"sage_job_id": "26-105"})
+    # The export runs inside the approver's request (as it does when tasks run inline, e.g. under the test
+    # settings): simple-history's middleware has that request in its context.
+    request = rf.post("/")
+    request.user = alex
+    HistoricalRecords.context.request = request
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        del HistoricalRecords.context.request
+
+    synced = project.history.filter(erp_status=ErpStatus.SYNCED).get()
+    accepted = project.history.filter(erp_status=ErpStatus.EXPORTING).get()
+    assert synced.history_user is None and accepted.history_user == alex
