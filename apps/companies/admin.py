@@ -32,6 +32,7 @@ from apps.core.admin_mixins import (
     run_service_action,
 )
 from apps.core.exceptions import ApplicationError
+from apps.erp.admin_mixins import ErpAdminMixin
 from apps.core.money import format_money
 
 
@@ -74,7 +75,7 @@ class CompanyInsuranceInline(RulesInlineMixin, admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(
-    RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, AllOrNothingImportExportMixin, SimpleHistoryAdmin
+    ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, AllOrNothingImportExportMixin, SimpleHistoryAdmin
 ):
     rule_resource = Resource.COMPANY
     form = CompanyAdminForm

@@ -38,6 +38,21 @@ def _messages_of(error: ApplicationError) -> str:
     return error.message
 
 
+def _item_url(request, model):
+    """A row's link to its item's admin page, for the items the user may open there (else None)."""
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return lambda obj: None
+    opts = model._meta
+
+    def url(obj):
+        if not model_admin.has_view_permission(request, obj):
+            return None
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    return url
+
+
 class ErpIntegrationsView(DjangoView):
     template_name = "admin/erp/integrations.html"
 
@@ -108,12 +123,14 @@ class ErpIntegrationsView(DjangoView):
         )
         fields = doc.accept_fields
         entered = request.session.pop(f"erp-entered-{current.key}", {})
+        item_url = _item_url(request, doc.model)
         rows = []
         for obj in page:
             values = {**doc.accept_defaults(obj), **{k: v for k, v in entered.get(str(obj.pk), {}).items() if v}}
             rows.append({
                 "obj": obj,
                 "label": doc.describe(obj),
+                "url": item_url(obj),
                 "erp_id": getattr(obj, doc.erp_id_field),
                 "fields": [(f.name, f.label, values.get(f.name, ""), f.choices) for f in fields],
             })

@@ -130,7 +130,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "No entities could be found of type [Category] with given where clause.",
             "The category is no longer on the job in Sage (a cost code or category was deleted or re-added).",
             "Category {category} of cost code {cost_code} is not on job {job} in Sage. Add it to the job in Sage or "
-            "change the line, refresh the project's cost codes, then press Retry.",
+            "change the line, press Refresh Cost Codes on the project's page, then press Retry.",
             retryable=True, handling=(P, S),
         ),
         _entry(

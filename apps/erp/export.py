@@ -388,7 +388,10 @@ def _succeed_many(written: list[tuple[ExportAttempt, ExportTry, dict]], worker: 
                                                       recovered=recovered))
             outcomes[attempt.pk] = "succeeded"
         if synced:
-            # The ERP id is a change the ERP made: it goes into the item's change history too.
+            # The ERP id is a change the ERP made: it goes into the item's change history too, as Trestle's own
+            # (never the person whose request happened to run the worker inline).
+            for obj in synced:
+                obj._history_user = None
             bulk_update(doc.model, synced, [*ERP_LIFECYCLE_FIELDS, *sorted(fields), "updated_at"],
                         history_reason=EXPORT_CHANGE_REASON)
     bulk_update(ExportAttempt, attempts, ["status", "finished_at", "lease_expires_at", "updated_at", "steps_done",

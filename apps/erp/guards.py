@@ -24,7 +24,11 @@ NO_DELETE_STATUSES = (*LOCKED_STATUSES, ErpStatus.FAILED_TO_EXPORT)
 
 def _state(doc, obj) -> tuple[str, str]:
     if obj.erp_status == ErpStatus.SYNCED:
-        return "synced with Sage 300 CRE", "unlink it first"
+        if doc.unlink_action is None:
+            # Nothing unlinks this type (no permission row names it): say what holds instead of naming a
+            # control that does not exist (issue 8).
+            return "synced with Sage 300 CRE", f"a synced {doc.label} keeps what Sage 300 CRE has"
+        return "synced with Sage 300 CRE", f"unlink it first (Unlink, on the {doc.label}'s page)"
     if obj.erp_status == ErpStatus.FAILED_TO_EXPORT:
         return "failed to export (Sage 300 CRE may hold part of it)", "reject it in ERP Integrations first"
     if obj.erp_status == ErpStatus.EXPORTING:

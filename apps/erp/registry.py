@@ -113,6 +113,20 @@ class ImportAction:
 
 
 @dataclass(frozen=True)
+class ItemAction:
+    """A button on an item's own admin page (and its API action) beyond the export lifecycle, e.g. Refresh
+    Cost Codes on a synced project. ``run(obj=…, actor=…)`` returns what happened, in a sentence;
+    ``available(obj)`` says whether the item's state allows it (the button is hidden otherwise)."""
+
+    key: str
+    label: str
+    action: Action
+    run: Callable[..., str]
+    available: Callable[[Any], bool] = lambda obj: True
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
 class SettingSpec:
     """A yes/no ERP setting a domain owns, changed by Admin on ERP Integrations (P#16)."""
 
@@ -189,6 +203,7 @@ class ErpDocument:
     staged_kind: ClassVar[str] = ""  # the Ready to Import kind of ERP records of this type
     dataset: ClassVar[str] = ""  # the dataset the tab's Sync now runs
     import_actions: ClassVar[tuple[ImportAction, ...]] = ()
+    item_actions: ClassVar[tuple[ItemAction, ...]] = ()  # buttons on the item's own page (ItemAction)
     archive_action: ClassVar[Action | None] = None  # who may archive (and bring back) a waiting ERP record
     view_synced_action: ClassVar[Action | None] = None  # an extra permission for the Synced list (P#34)
     api_basename: ClassVar[str] = ""  # the REST API's route name ("project" → /api/v1/projects/{id}/erp/…)
@@ -368,6 +383,7 @@ __all__ = [
     "DatasetSpec",
     "ErpDocument",
     "ImportAction",
+    "ItemAction",
     "ReconcileCheck",
     "SettingSpec",
     "Step",

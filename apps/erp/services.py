@@ -135,7 +135,9 @@ def _asking_erp(action: str):
                        **error.context) from error
 
 
-def _save(obj, *extra_fields: str) -> None:
+def _save(obj, *extra_fields: str, actor=None) -> None:
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor  # the change history names who did it, whatever the request (simple-history)
     obj.save(update_fields=[*ERP_LIFECYCLE_FIELDS, *extra_fields, "updated_at"])
 
 
@@ -443,14 +445,14 @@ def erp_send(*, item_type: str, obj, actor) -> ErpExportable:
             raise refused[obj.pk]
         _transition(doc, obj, "send", "erp_send_direct")
         obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = plan.fields, actor, now
-        _save(obj)
+        _save(obj, actor=actor)
         _reserve(doc, [plan])
         (attempt,) = _start_attempts(doc, [plan])
         audit.log(audit.sent_direct(doc, obj, from_status, actor=actor, fields=plan.fields, attempt_id=attempt.pk))
         _enqueue_after_commit([attempt.pk])
     else:
         _transition(doc, obj, "send", "erp_send")
-        _save(obj)
+        _save(obj, actor=actor)
         audit.log(audit.sent(doc, obj, from_status, actor=actor))
     return obj
 
@@ -460,7 +462,7 @@ def erp_retrieve(*, item_type: str, obj, actor) -> ErpExportable:
     """Take an item back from Ready to Export before an approver has acted on it."""
     doc, obj, from_status = _begin(item_type, obj, actor, SENDER)
     _transition(doc, obj, "retrieve", "erp_retrieve")
-    _save(obj)
+    _save(obj, actor=actor)
     audit.log(audit.retrieved(doc, obj, from_status, actor=actor))
     return obj
 
@@ -520,7 +522,8 @@ def erp_accept_many(*, item_type: str, items: Sequence[tuple[object, dict]], act
         obj.updated_at = now
     if plans:
         bulk_update(doc.model, [plan.obj for plan in plans], [*ERP_LIFECYCLE_FIELDS, "updated_at"],
-                    history_reason="Accepted for export to Sage 300 CRE")
+                    history_reason="Accepted for export to Sage 300 CRE",
+                    history_user=actor if getattr(actor, "is_authenticated", False) else None)
         _reserve(doc, plans)
         attempts = _start_attempts(doc, plans)
         audit.log_many([
@@ -539,7 +542,7 @@ def erp_reject(*, item_type: str, obj, actor, comment: str) -> ErpExportable:
     if not comment:
         raise ValidationFailed({"comment": "Say why you reject it; the sender sees your comment."})
     _transition(doc, obj, "reject", "erp_reject", comment=comment)
-    _save(obj)
+    _save(obj, actor=actor)
     _release(doc, obj)
     audit.log(audit.rejected(doc, obj, from_status, actor=actor, comment=comment))
     return obj
@@ -553,7 +556,7 @@ def erp_resend(*, item_type: str, obj, actor) -> ErpExportable:
     _check_send_problems(doc, obj)
     _transition(doc, obj, "resend", "erp_resend")
     obj.erp_sent_by, obj.erp_sent_at = actor, timezone.now()
-    _save(obj)
+    _save(obj, actor=actor)
     audit.log(audit.resent(doc, obj, from_status, actor=actor))
     return obj
 
@@ -591,7 +594,7 @@ def erp_retry(*, item_type: str, obj, actor, fields: dict | None = None) -> ErpE
     if resume:
         plan.fields, plan.identity, plan.erp_code = last.payload, connector.identity(_first_record(last)), last.erp_code
     obj.erp_fields, obj.erp_approved_by, obj.erp_approved_at = plan.fields, actor, timezone.now()
-    _save(obj)
+    _save(obj, actor=actor)
     _reserve(doc, [plan])
     if resume:
         # The same attempt, with the same idempotency key, and a fresh budget of automatic retries.
@@ -626,7 +629,7 @@ def erp_unlink(*, item_type: str, obj, actor, confirm: bool = False) -> ErpExpor
     erp_id = getattr(obj, doc.erp_id_field)
     _transition(doc, obj, "unlink", "erp_unlink")
     setattr(obj, doc.erp_id_field, None)
-    _save(obj, doc.erp_id_field)
+    _save(obj, doc.erp_id_field, actor=actor)
     doc.after_unlink(obj)
     _release(doc, obj)
     if doc.staged_kind:
@@ -663,7 +666,7 @@ def erp_link(*, item_type: str, obj, erp_id: str, actor=None, imported: bool = F
         raise Conflict(_reserved_message(doc, plan, holder), code="erp_id_reserved")
     try:
         with transaction.atomic():
-            _save(obj, doc.erp_id_field)
+            _save(obj, doc.erp_id_field, actor=actor)
             ErpIdReservation.objects.update_or_create(
                 identity=identity, defaults={"item_type": doc.item_type, "object_id": obj.pk, "erp_code": erp_id}
             )

@@ -19,6 +19,7 @@ from apps.core.admin_mixins import (
     fresh,
 )
 from apps.core.exceptions import ApplicationError
+from apps.erp.admin_mixins import ErpAdminMixin
 from apps.projects.models import Project, SubJob
 from apps.projects.selectors import project_list, sub_job_list
 from apps.projects.services import (
@@ -116,7 +117,7 @@ class ProjectCostCodeInline(RulesInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+class ProjectAdmin(ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
     rule_resource = Resource.PROJECT
     form = ProjectAdminForm
     list_display = ("number", "name", "sage_job", "stage", "city", "state", "cost_code_list", "is_active")
@@ -211,7 +212,7 @@ class SubJobAdminForm(forms.ModelForm):
 
 
 @admin.register(SubJob)
-class SubJobAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
+class SubJobAdmin(ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, SimpleHistoryAdmin):
     rule_resource = Resource.SUB_JOB
     form = SubJobAdminForm
     list_display = ("code", "name", "project", "cost_code_count")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.erp.item_types import ItemType
@@ -85,6 +86,14 @@ class ProjectFilter(filters.FilterSet):
         return queryset.filter(sage_job_id__isnull=not value)
 
 
+class RefreshCostCodesSerializer(serializers.Serializer):
+    cost_codes_added = serializers.IntegerField(read_only=True)
+    cost_types_added = serializers.IntegerField(read_only=True)
+    skipped = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="What was not brought over, and why.")
+    message = serializers.CharField(read_only=True)
+
+
 class ProjectViewSet(ErpActionsMixin, HubViewSetMixin, viewsets.ModelViewSet):
     """Projects the caller is on the team of (all of them for a superuser)."""
 
@@ -118,6 +127,27 @@ class ProjectViewSet(ErpActionsMixin, HubViewSetMixin, viewsets.ModelViewSet):
         with transaction.atomic():
             project_delete(project=self.locked_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: RefreshCostCodesSerializer},
+        summary="Refresh Cost Codes",
+        description="Bring the cost codes and categories added to the project's job in Sage 300 CRE onto the "
+        "synced project (nothing is removed). Needs Admin on ERP Integrations (403 otherwise); 404 for a project you "
+        "are not on; 409 when the project is not synced with a Sage job; 503 when Sage 300 CRE does not answer "
+        "(nothing was changed; try again).",
+    )
+    @action(detail=True, methods=["post"], url_path="erp/refresh-cost-codes", url_name="erp-refresh-cost-codes")
+    def erp_refresh_cost_codes(self, request, pk=None):
+        from apps.projects.erp import refresh_cost_codes_message
+        from apps.wbs.erp import project_cost_codes_refresh
+
+        project = self.get_object()
+        counts = project_cost_codes_refresh(project=project, actor=request.user)
+        return Response(RefreshCostCodesSerializer({
+            "cost_codes_added": counts.cost_codes_added, "cost_types_added": counts.cost_types_added,
+            "skipped": counts.skipped, "message": refresh_cost_codes_message(project, counts),
+        }).data)
 
 
 # --- sub jobs ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from apps.erp.registry import (
     DatasetSpec,
     ErpDocument,
     ImportAction,
+    ItemAction,
     ReconcileCheck,
     SendContext,
     SettingSpec,
@@ -43,7 +44,7 @@ from apps.erp.sync import PageOutcome, stage_records
 from apps.projects.models import Project, SubJob
 from apps.projects.services import project_create, project_delete, project_update, sub_job_create, sub_job_delete
 from apps.projects.services import sub_job_update
-from apps.wbs.erp import cost_code_records, cost_codes_mark_synced, project_cost_codes_sync
+from apps.wbs.erp import cost_code_records, cost_codes_mark_synced, project_cost_codes_refresh, project_cost_codes_sync
 from apps.wbs.models import ProjectCostCode
 from apps.wbs.services import cost_code_list_get_or_create_erp, project_cost_code_remove
 
@@ -142,6 +143,31 @@ def extra_import_as_sub_job(*, staged: StagedRecord, actor, target=None) -> SubJ
     return sub_job
 
 
+def refresh_cost_codes_message(project: Project, counts) -> str:
+    """What Refresh Cost Codes did, in a sentence (the admin's message; the API returns the counts)."""
+    added = (f"{counts.cost_codes_added} cost code{'s' if counts.cost_codes_added != 1 else ''} and "
+             f"{counts.cost_types_added} cost type{'s' if counts.cost_types_added != 1 else ''} added")
+    if not counts.cost_codes_added and not counts.cost_types_added:
+        added = "nothing new to add"
+    message = f"Cost codes of project {project.number} refreshed from Sage 300 CRE job {project.sage_job_id}: {added}."
+    if counts.skipped:
+        shown = "; ".join(counts.skipped[:5])
+        more = f" and {len(counts.skipped) - 5} more" if len(counts.skipped) > 5 else ""
+        message += f" Not brought over: {shown}{more}."
+    return message
+
+
+def _refresh_cost_codes(*, obj: Project, actor) -> str:
+    return refresh_cost_codes_message(obj, project_cost_codes_refresh(project=obj, actor=actor))
+
+
+REFRESH_COST_CODES = ItemAction(
+    "refresh-cost-codes", "Refresh Cost Codes", Action.REFRESH_PROJECT_COST_CODES, _refresh_cost_codes,
+    available=lambda project: project.erp_status == ErpStatus.SYNCED and bool(project.sage_job_id),
+    help_text="Bring the cost codes and categories added to this job in Sage 300 CRE onto the project.",
+)
+
+
 def _project_cost_code_locked(code: ProjectCostCode) -> bool:
     """A cost code is locked once Sage has it, and while its job is on its way to Sage."""
     return code.erp_synced_at is not None or code.project.erp_status != ErpStatus.SYNCED
@@ -181,6 +207,7 @@ class ProjectDocument(ErpDocument):
     staged_kind = JOB
     dataset = JOBS
     import_actions = (ImportAction("add", "Add as new projects", Action.ADD_ERP_JOB, job_add_as_project),)
+    item_actions = (REFRESH_COST_CODES,)
     archive_action = Action.ADD_ERP_JOB
 
     def project_of(self, obj: Project) -> Project:

@@ -467,7 +467,7 @@ def _sub_job_maintained_in_sage(sub_job: SubJob) -> str:
     return (
         f"Cost codes and categories on sub job {sub_job.code} are maintained in Sage 300 CRE, "
         f"because project {sub_job.project.number} is integrated; add them to the Extra in Sage 300 CRE "
-        "and refresh the project's cost codes."
+        "and press Refresh Cost Codes on the project's page."
     )
 
 

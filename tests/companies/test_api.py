@@ -149,7 +149,7 @@ def test_a_synced_companys_name_is_locked_through_the_api(api, directory):
 
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "name": ["This company is synced with Sage 300 CRE, so its name is locked; unlink it first."]
+        "name": ["This company is synced with Sage 300 CRE, so its name is locked; unlink it first (Unlink, on the company's page)."]
     }
     assert Company.objects.get(pk=directory.pk).name == "Acme Concrete"
 

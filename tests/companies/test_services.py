@@ -107,7 +107,7 @@ def test_an_update_without_changes_writes_nothing():
         ({"erp_company_id": None}, {"erp_company_id": [ERP_COMPANY_ID_IS_FIXED]}),
         ({"is_archived": True}, {"is_archived": ["Archive or unarchive the company with its own action."]}),
         ({"erp_inactive": True}, {"erp_inactive": ["Whether the vendor is inactive comes from Sage 300 CRE."]}),
-        ({"name": ""}, {"name": ["This company is synced with Sage 300 CRE, so its name is locked; unlink it first."]}),
+        ({"name": ""}, {"name": ["This company is synced with Sage 300 CRE, so its name is locked; unlink it first (Unlink, on the company's page)."]}),
     ],
 )
 def test_an_update_refuses_fields_it_does_not_own_and_changes_nothing(data, errors):

@@ -343,8 +343,8 @@ def test_a_synced_sub_jobs_code_and_name_are_locked(synced_cost_codes, approver,
         sub_job_update(sub_job=sub_job, data={"code": "SITE2", "name": "Site"})
 
     assert refused.value.errors == {
-        "code": ["This sub job is synced with Sage 300 CRE, so its code is locked; unlink it first."],
-        "name": ["This sub job is synced with Sage 300 CRE, so its name is locked; unlink it first."],
+        "code": ["This sub job is synced with Sage 300 CRE, so its code is locked; a synced sub job keeps what Sage 300 CRE has."],
+        "name": ["This sub job is synced with Sage 300 CRE, so its name is locked; a synced sub job keeps what Sage 300 CRE has."],
     }
     sub_job.refresh_from_db()
     assert (sub_job.code, sub_job.name) == ("SITE", "Sitework")

@@ -234,7 +234,7 @@ def test_synced_and_sent_projects_lock_their_sage_fields(project, pm, approver, 
         "city": ["This project is waiting in ERP Integrations, so its city is locked; retrieve it first."]
     }
     assert once_synced.value.errors == {
-        "name": ["This project is synced with Sage 300 CRE, so its name is locked; unlink it first."]
+        "name": ["This project is synced with Sage 300 CRE, so its name is locked; a synced project keeps what Sage 300 CRE has."]
     }
     assert updated.stage == "warranty"  # not a Sage field
     assert Project.objects.get(pk=project.pk).name == "McKinney Fire Station No. 9"

@@ -499,7 +499,7 @@ def test_a_code_is_added_to_a_sub_job_with_the_chosen_cost_types(wbs):
             "sub job of an integrated project",
             "sub_job",
             "Cost codes and categories on sub job 01 are maintained in Sage 300 CRE, because project 1001 is "
-            "integrated; add them to the Extra in Sage 300 CRE and refresh the project's cost codes.",
+            "integrated; add them to the Extra in Sage 300 CRE and press Refresh Cost Codes on the project's page.",
         ),
         ("already on the project", "standard_cost_code", "Cost code 01-100 is already on project 1001."),
         ("inactive cost type", "cost_types", "Cost type S is inactive and cannot be assigned."),
