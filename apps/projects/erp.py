@@ -42,7 +42,7 @@ from apps.erp.staging import staged_record_imported, staged_record_lock_waiting
 from apps.erp.sync import PageOutcome, stage_records
 from apps.projects.models import Project, SubJob
 from apps.projects.services import project_create, project_delete, project_update, sub_job_create, sub_job_delete
-from apps.projects.services import sub_job_update
+from apps.projects.services import project_creator_joins_team, sub_job_update
 from apps.wbs.erp import cost_code_records, cost_codes_mark_synced, project_cost_codes_sync
 from apps.wbs.models import ProjectCostCode
 from apps.wbs.services import cost_code_list_get_or_create_erp, project_cost_code_remove
@@ -92,6 +92,9 @@ def job_add_as_project(*, staged: StagedRecord, actor, target=None) -> Project:
         stage=Project.Stage.COURSE_OF_CONSTRUCTION if data.get("status") == "In Progress" else Project.Stage.PRE_CONSTRUCTION,
         cost_code_list=cost_code_list_get_or_create_erp(),
     )
+    # The importer is the project's creator: they join its team with the creator template, so the project they
+    # added is one they can open (without it nobody but a superuser could see it).
+    project_creator_joins_team(project=project, user=actor)
     erp_link(item_type=ItemType.PROJECT, obj=project, erp_id=job_id, actor=actor, imported=True)
     staged_record_imported(staged, project.pk)
     project = Project.objects.get(pk=project.pk)
