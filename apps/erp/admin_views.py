@@ -242,6 +242,8 @@ class ErpIntegrationsView(DjangoView):
                 messages.error(request, f"Unknown action {key!r}.")
                 return
 
+            notes = []
+
             def run(staged):
                 target = None
                 if action.targets is not None:
@@ -249,9 +251,14 @@ class ErpIntegrationsView(DjangoView):
                     target = current.doc.model.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
                     if target is None:
                         raise ValidationFailed({"target": f"Choose the {current.doc.label} to link {staged} to."})
-                action.run(staged=staged, actor=request.user, target=target)
+                imported = action.run(staged=staged, actor=request.user, target=target)
+                note = current.doc.imported_note(imported, request.user) if imported is not None else ""
+                if note:
+                    notes.append(note)
 
             self._each(request, self._staged(ids), action.label, run)
+            for note in notes:
+                messages.warning(request, note)
 
         return handler
 

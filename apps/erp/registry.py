@@ -239,6 +239,10 @@ class ErpDocument:
         """The Ready to Import records that can be imported now (a queryset of ``StagedRecord``)."""
         return staged
 
+    def imported_note(self, obj, actor) -> str:
+        """Anything the person who imported ``obj`` should know and do next, in words, or ""."""
+        return ""
+
     def waiting_to_import(self) -> str:
         """What Ready to Import does not list yet and why, in words ("3 Sage extras wait for their job …"), or ""."""
         return ""

@@ -192,6 +192,16 @@ class ProjectDocument(ErpDocument):
     def describe(self, obj: Project) -> str:
         return f"{obj.number} {obj.name}"
 
+    def imported_note(self, obj: Project, actor) -> str:
+        # Without a template marked for creators the importer joins no team, and only a superuser sees the project.
+        if actor is None or actor.is_superuser or obj.memberships.filter(user=actor).exists():
+            return ""
+        return (
+            f"You are not on the team of project {obj.number}, so you cannot open it yet: no project permission "
+            "template is marked 'give this template to whoever creates a project'. Mark one under Permission "
+            "templates (then whoever adds a project joins its team), or ask a company admin to add you to the team."
+        )
+
     def prerequisites(self, obj: Project, context: SendContext) -> dict[str, str]:
         problems = {}
         if not obj.name.strip():

@@ -10,6 +10,8 @@ from apps.access.selectors import visible_projects
 from apps.erp.models import StagedRecord, SyncRun
 from apps.erp.sync import sync_run_summary, sync_start
 from apps.projects.erp import job_add_as_project
+from django.urls import reverse
+
 from tests.access.helpers import make_user, project_template
 
 
@@ -56,11 +58,40 @@ def test_an_imported_project_is_still_seen_by_nobody_else(synced_cost_codes, app
     assert list(visible_projects(bystander)) == []
 
 
+def test_the_importer_sees_the_added_project_from_the_page_and_it_opens(client, synced_cost_codes, approver,
+                                                                        creator_template):
+    mark_for_creators(creator_template)
+    sync("jobs")
+    client.force_login(approver)
+    staged = StagedRecord.objects.get(kind="job", origin_id="24-101")
+
+    response = client.post(reverse("erp-integrations"), {"tab": "jobs", "view": "ready_to_import",
+                                                        "op": "import:add", "ids": [staged.pk]}, follow=True)
+    project = StagedRecord.objects.get(pk=staged.pk).linked_object_id
+
+    assert "Add as new projects: 1 item(s)" in response.content.decode()
+    assert "not on the team" not in response.content.decode()
+    assert client.get(reverse("admin:projects_project_change", args=[project])).status_code == 200
+
+
+def test_without_a_creator_template_the_importer_is_told_why_they_cannot_open_the_project(
+    client, synced_cost_codes, approver
+):
+    sync("jobs")
+    client.force_login(approver)
+    staged = StagedRecord.objects.get(kind="job", origin_id="24-101")
+
+    response = client.post(reverse("erp-integrations"), {"tab": "jobs", "view": "ready_to_import",
+                                                        "op": "import:add", "ids": [staged.pk]}, follow=True)
+
+    assert ("You are not on the team of project 24-101, so you cannot open it yet: no project permission template "
+            "is marked &#x27;give this template to whoever creates a project&#x27;.") in response.content.decode()
+
+
 # --- linking a Sage vendor: suggestions in words, then a search over every unlinked company -------------
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
 from apps.companies.erp import vendor_link_search, vendor_link_to_company, vendor_suggested_matches  # noqa: E402
 from apps.companies.models import Company  # noqa: E402
