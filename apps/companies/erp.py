@@ -121,16 +121,26 @@ def _linkable_companies():
 
 
 def _key_word(name: str) -> str:
-    """The word of a name that finds its look-alikes: the longest (``brightline`` of "Brightline Electric, Inc.")."""
+    """The word of a name that finds its look-alikes: its first real word (``brightline`` of "The Brightline …")."""
     words = normalised_name(name).split()
-    return max(words, key=len) if words else ""
+    return words[0] if words else ""
+
+
+def _starting_with(word: str) -> Q:
+    """Names that start with ``word`` as people write it (acme, Acme, ACME; "The Acme …"): prefix lookups that
+    the name's index answers, where a search inside every name would read the whole directory."""
+    query = Q()
+    for written in {word, word.capitalize(), word.upper()}:
+        query |= Q(name__startswith=written)
+    return query | Q(name__startswith=f"The {word.capitalize()}")
 
 
 def vendor_suggestions(staged_rows, *, limit: int = 3) -> dict[int, list[SuggestedMatch]]:
     """Suggested companies for each staged vendor, best first, for a page of rows in one query.
 
-    Only companies that share the vendor name's key word are compared (read in the database, not all
-    companies in Python), so a page costs the same with 100 or 100,000 companies in the directory.
+    Only companies whose name starts with the same word are compared (found through the name's index, not
+    by reading every company), so a page costs about the same with 100 or 100,000 companies. A company named
+    differently (a renamed firm, a DBA) is found with the row's search instead.
     """
     keys = {row.pk: (normalised_name(row.name), _key_word(row.name)) for row in staged_rows}
     words = sorted({word for _, word in keys.values() if word})
@@ -138,19 +148,17 @@ def vendor_suggestions(staged_rows, *, limit: int = 3) -> dict[int, list[Suggest
         return {pk: [] for pk in keys}
     query = Q()
     for word in words:
-        query |= Q(name__icontains=word)
-    candidates = [
-        (company, normalised_name(company.name))
-        for company in _linkable_companies().filter(query).only("pk", "name", "city").order_by("name", "pk")[
-            :SUGGESTION_CANDIDATES
-        ]
-    ]
+        query |= _starting_with(word)
+    by_word: dict[str, list[tuple[Company, str]]] = {}
+    for company in _linkable_companies().filter(query).only("pk", "name", "city").order_by("name", "pk")[
+        :SUGGESTION_CANDIDATES
+    ]:
+        name = normalised_name(company.name)
+        by_word.setdefault(_key_word(company.name), []).append((company, name))
     suggestions = {}
     for pk, (target, word) in keys.items():
         scored = []
-        for company, name in candidates if word else ():
-            if word not in name:
-                continue
+        for company, name in by_word.get(word, []) if word else ():
             score = 1.0 if name == target else difflib.SequenceMatcher(None, target, name).ratio()
             if score >= 0.6:
                 scored.append(SuggestedMatch(company, round(score, 2)))

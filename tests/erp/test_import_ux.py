@@ -123,6 +123,17 @@ def test_suggested_matches_say_why_in_words_not_a_raw_score(client, sage_company
     assert [m.reason for m in vendor_suggested_matches(staged=staged_vendor("ACMECON"))] == ["Same name"]
 
 
+def test_suggestions_find_names_written_in_other_cases_or_with_the(sage_company, connected):
+    the = company_create(name="The Brightline Electric Co")
+    shouting = company_create(name="BRIGHTLINE ELECTRIC")
+    company_create(name="Dallas Brightline Electric")  # starts with another word: found by search, not suggested
+    sync("vendors")
+
+    matches = vendor_suggested_matches(staged=staged_vendor("BRIGHTELEC"))
+
+    assert [(m.company, m.reason) for m in matches] == [(shouting, "Same name"), (the, "Same name")]
+
+
 def test_a_vendor_whose_name_differs_is_linked_to_the_company_found_by_search(client, sage_company, connected, approver):
     # The firm was renamed: Sage still has "Acme Concrete, Inc.", Trestle knows it as "Hill Country Builders".
     renamed = company_create(name="Hill Country Builders", city="Dallas")
