@@ -346,3 +346,24 @@ def test_the_api_gives_the_runs_summary(sage_company, connected, approver):
     body = api_client(approver).get(f"/api/v1/erp/syncs/{run.pk}/").json()
 
     assert body["summary"][1] == "1 extra skipped: 'Add Sage extras as sub jobs' is off in the ERP settings"
+
+
+def test_skipped_summary_cost_codes_say_why_on_the_page(client, sage_company, connected, approver):
+    client.force_login(approver)
+
+    run = sync("cost-codes")
+    page = client.get(URL, {"tab": "cost-codes"}).content.decode()
+
+    assert run.skipped == 1  # 01-000 General Requirements is a summary code
+    assert "1 summary cost code (like 01-000) skipped: summary codes take no costs" in sync_run_summary(run)
+    assert "1 summary cost code (like 01-000) skipped: summary codes take no costs" in page
+
+
+def test_a_search_with_a_nul_character_is_answered(client, sage_company, connected, approver):
+    company_create(name="Hill Country Builders")
+    client.force_login(approver)
+
+    response = client.get(TARGETS, {"tab": "vendors", "action": "link", "q": "hill\x00"})
+
+    assert response.status_code == 200
+    assert [r["label"] for r in response.json()["results"]] == ["Hill Country Builders"]
