@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.views import View as DjangoView
 
@@ -242,7 +243,7 @@ class ErpIntegrationsView(DjangoView):
                 messages.error(request, f"Unknown action {key!r}.")
                 return
 
-            notes = []
+            notes, imported_objects = [], []
 
             def run(staged):
                 target = None
@@ -255,8 +256,13 @@ class ErpIntegrationsView(DjangoView):
                 note = current.doc.imported_note(imported, request.user) if imported is not None else ""
                 if note:
                     notes.append(note)
+                if imported is not None:
+                    imported_objects.append(imported)
 
             self._each(request, self._staged(ids), action.label, run)
+            links = _links_to(request, imported_objects[:10])
+            if links:
+                messages.info(request, format_html("Open: {}", format_html_join(", ", '<a href="{}">{}</a>', links)))
             for note in notes:
                 messages.warning(request, note)
 
@@ -277,6 +283,17 @@ class ErpIntegrationsView(DjangoView):
             messages.error(request, error.message)
             return
         messages.success(request, f"{run.get_dataset_display()} sync #{run.pk} started; this page shows its progress.")
+
+
+def _links_to(request, objects) -> list[tuple[str, str]]:
+    """(admin page, label) of each object the user may open in the admin."""
+    links = []
+    for obj in objects:
+        model_admin = admin.site._registry.get(type(obj))
+        if model_admin is not None and model_admin.has_view_permission(request, obj):
+            meta = obj._meta
+            links.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]), str(obj)))
+    return links
 
 
 # --- small JSON reads for the page's scripts ---------------------------------------------------------

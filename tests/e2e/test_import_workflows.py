@@ -103,8 +103,7 @@ def test_a_sage_job_is_added_as_a_project_and_the_importer_opens_it(
     screenshot("3-added")
     project = Project.objects.get(number="24-101")
 
-    page.goto(reverse("admin:projects_project_changelist"))
-    page.get_by_role("link", name="24-101").first.click()
+    page.locator("ul.messagelist li.info").get_by_role("link", name="24-101").click()  # the message's link
     expect(page).to_have_url(reverse("admin:projects_project_change", args=[project.pk]))
     expect(page.locator("#content")).to_contain_text("Elm Street Medical Office")
     screenshot("4-project-opened")

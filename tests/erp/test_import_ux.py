@@ -71,6 +71,8 @@ def test_the_importer_sees_the_added_project_from_the_page_and_it_opens(client, 
 
     assert "Add as new projects: 1 item(s)" in response.content.decode()
     assert "not on the team" not in response.content.decode()
+    open_link = reverse("admin:projects_project_change", args=[project])
+    assert f'Open: <a href="{open_link}">24-101' in response.content.decode()
     assert client.get(reverse("admin:projects_project_change", args=[project])).status_code == 200
 
 
@@ -86,6 +88,7 @@ def test_without_a_creator_template_the_importer_is_told_why_they_cannot_open_th
 
     assert ("You are not on the team of project 24-101, so you cannot open it yet: no project permission template "
             "is marked &#x27;give this template to whoever creates a project&#x27;.") in response.content.decode()
+    assert "Open: " not in response.content.decode()  # no link to a page that would refuse
 
 
 # --- linking a Sage vendor: suggestions in words, then a search over every unlinked company -------------
