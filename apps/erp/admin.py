@@ -215,7 +215,7 @@ class SyncScheduleAdmin(admin.ModelAdmin):
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyErpAdmin):
     list_display = ["pk", "dataset", "trigger", "mode", "status_badge", "records_seen", "created", "updated", "unchanged",
-                    "skipped", "failed", "started_by", "queued_at", "duration"]
+                    "skipped", "failed", "explanation", "started_by", "queued_at", "duration"]
     list_filter = ["dataset", "status", "trigger", "mode"]
     list_select_related = ["started_by"]
     ordering = ["-queued_at"]
@@ -225,6 +225,10 @@ class SyncRunAdmin(ReadOnlyErpAdmin):
         f.name for f in SyncRun._meta.fields if f.name not in ("errors", "notes", "explained")
     ] + ["error_table"]
     exclude = ["errors", "notes", "explained"]
+
+    @admin.display(description="what the counts mean")
+    def explanation(self, obj):
+        return "; ".join(sync_run_summary(obj)[1:]) or "—"
 
     @admin.display(description="what happened")
     def what_happened(self, obj):

@@ -4,14 +4,23 @@ whose name differs, live sync progress and counts that say what happened."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from apps.access.models import Level, PermissionTemplate, ProjectMembership
 from apps.access.selectors import visible_projects
+from apps.companies.erp import vendor_link_search, vendor_link_to_company, vendor_suggested_matches
+from apps.companies.models import Company
+from apps.companies.services import company_create
+from apps.core.exceptions import Conflict
+from apps.erp.item_types import ItemType
 from apps.erp.models import StagedRecord, SyncRun
+from apps.erp.services import erp_link, erp_settings_save
 from apps.erp.sync import sync_run_summary, sync_start
 from apps.projects.erp import job_add_as_project
-from django.urls import reverse
-
+from apps.sage300 import services as sage
+from apps.sage300.faults import at_sage_desktop
 from tests.access.helpers import make_user, project_template
 
 
@@ -93,16 +102,7 @@ def test_without_a_creator_template_the_importer_is_told_why_they_cannot_open_th
 
 # --- linking a Sage vendor: suggestions in words, then a search over every unlinked company -------------
 
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from apps.companies.erp import vendor_link_search, vendor_link_to_company, vendor_suggested_matches  # noqa: E402
-from apps.companies.models import Company  # noqa: E402
-from apps.companies.services import company_create  # noqa: E402
-from apps.erp.services import erp_link, erp_settings_save  # noqa: E402
-from apps.erp.item_types import ItemType  # noqa: E402
-from apps.sage300 import services as sage  # noqa: E402
-from apps.sage300.faults import at_sage_desktop  # noqa: E402
 
 URL = reverse("erp-integrations")
 TARGETS = reverse("erp-import-targets")
@@ -197,8 +197,6 @@ def test_a_search_result_that_cannot_be_linked_is_refused_with_a_reason(sage_com
     sync("vendors")
     linked = company_create(name="Hill Country Builders")
     erp_link(item_type=ItemType.COMPANY, obj=linked, erp_id="BRIGHTELEC")
-
-    from apps.core.exceptions import Conflict
 
     with pytest.raises(Conflict, match="already linked to vendor BRIGHTELEC"):
         vendor_link_to_company(staged=staged_vendor("ACMECON"), target=linked, actor=approver)
@@ -336,6 +334,15 @@ def test_the_sync_run_page_says_what_happened(admin_client, sage_company, connec
     run = sync("sub-jobs")
 
     page = admin_client.get(reverse("admin:erp_syncrun_change", args=[run.pk])).content.decode()
+
+    assert "1 extra skipped: &#x27;Add Sage extras as sub jobs&#x27; is off in the ERP settings" in page
+
+
+def test_the_sync_runs_list_says_what_the_skipped_count_means(admin_client, sage_company, connected):
+    erp_settings_save(options={"import_extras_as_sub_jobs": False})
+    sync("sub-jobs")
+
+    page = admin_client.get(reverse("admin:erp_syncrun_changelist")).content.decode()
 
     assert "1 extra skipped: &#x27;Add Sage extras as sub jobs&#x27; is off in the ERP settings" in page
 
