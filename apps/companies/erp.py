@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -66,6 +67,8 @@ AUTO_UPDATE_FIELDS = {  # Sage field → company field (R19, DECISIONS A16)
     "telephone": "business_phone",
     "fax": "business_fax",
 }
+AUTO_UPDATE_WORDS = {"address": "address", "city": "city", "state": "state", "zip": "ZIP", "telephone": "telephone",
+                     "fax": "fax"}
 INSURANCE_TYPES = {
     "General Liability": CompanyInsurance.InsuranceType.GENERAL_LIABILITY,
     "Automobile": CompanyInsurance.InsuranceType.AUTOMOBILE,
@@ -86,30 +89,102 @@ def normalised_name(name: str) -> str:
     return " ".join(_NAME_NOISE.sub(" ", name.lower()).split())
 
 
+SAME_NAME, VERY_SIMILAR, SIMILAR = "Same name", "Very similar name", "Similar name"
+SUGGESTION_CANDIDATES = 2000  # companies read to suggest matches for one page of vendors, at most
+SEARCH_LIMIT = 20
+
+
 @dataclass(frozen=True)
 class SuggestedMatch:
     company: Company
     score: float
 
+    @property
+    def reason(self) -> str:
+        """Why it is suggested, in words (not a raw score)."""
+        if self.score >= 1:
+            return SAME_NAME
+        return VERY_SIMILAR if self.score >= 0.85 else SIMILAR
+
+    @property
+    def label(self) -> str:
+        return f"{_company_label(self.company)} — {self.reason.lower()}"
+
+
+def _company_label(company: Company) -> str:
+    return f"{company.name} ({company.city})" if company.city else company.name
+
+
+def _linkable_companies():
+    """The companies a Sage vendor may be linked to: not linked to a vendor yet, not archived."""
+    return Company.objects.filter(erp_company_id__isnull=True, is_archived=False)
+
+
+def _key_word(name: str) -> str:
+    """The word of a name that finds its look-alikes: its first real word (``brightline`` of "The Brightline …")."""
+    words = normalised_name(name).split()
+    return words[0] if words else ""
+
+
+def _starting_with(word: str) -> Q:
+    """Names that start with ``word`` as people write it (acme, Acme, ACME; "The Acme …"): prefix lookups that
+    the name's index answers, where a search inside every name would read the whole directory."""
+    query = Q()
+    for written in {word, word.capitalize(), word.upper()}:
+        query |= Q(name__startswith=written)
+    return query | Q(name__startswith=f"The {word.capitalize()}")
+
+
+def vendor_suggestions(staged_rows, *, limit: int = 3) -> dict[int, list[SuggestedMatch]]:
+    """Suggested companies for each staged vendor, best first, for a page of rows in one query.
+
+    Only companies whose name starts with the same word are compared (found through the name's index, not
+    by reading every company), so a page costs about the same with 100 or 100,000 companies. A company named
+    differently (a renamed firm, a DBA) is found with the row's search instead.
+    """
+    keys = {row.pk: (normalised_name(row.name), _key_word(row.name)) for row in staged_rows}
+    words = sorted({word for _, word in keys.values() if word})
+    if not words:
+        return {pk: [] for pk in keys}
+    query = Q()
+    for word in words:
+        query |= _starting_with(word)
+    by_word: dict[str, list[tuple[Company, str]]] = {}
+    for company in _linkable_companies().filter(query).only("pk", "name", "city").order_by("name", "pk")[
+        :SUGGESTION_CANDIDATES
+    ]:
+        name = normalised_name(company.name)
+        by_word.setdefault(_key_word(company.name), []).append((company, name))
+    suggestions = {}
+    for pk, (target, word) in keys.items():
+        scored = []
+        for company, name in by_word.get(word, []) if word else ():
+            score = 1.0 if name == target else difflib.SequenceMatcher(None, target, name).ratio()
+            if score >= 0.6:
+                scored.append(SuggestedMatch(company, round(score, 2)))
+        suggestions[pk] = sorted(scored, key=lambda match: (-match.score, match.company.name))[:limit]
+    return suggestions
+
 
 def vendor_suggested_matches(*, staged: StagedRecord, limit: int = 3) -> list[SuggestedMatch]:
     """Unlinked, unarchived companies whose names look like the vendor's, best first."""
-    target = normalised_name(staged.name)
-    if not target:
+    return vendor_suggestions([staged], limit=limit)[staged.pk]
+
+
+def _vendor_targets(staged_rows) -> dict[int, list[tuple[int, str]]]:
+    return {
+        pk: [(match.company.pk, match.label) for match in matches]
+        for pk, matches in vendor_suggestions(staged_rows).items()
+    }
+
+
+def vendor_link_search(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[int, str]]:
+    """Every company a vendor can be linked to whose name contains ``text`` (a renamed firm, a DBA)."""
+    text = " ".join(text.split())
+    if len(text) < 2:
         return []
-    candidates = Company.objects.filter(erp_company_id__isnull=True, is_archived=False).only("pk", "name", "city")
-    scored = []
-    for company in candidates.iterator(chunk_size=2000):
-        score = difflib.SequenceMatcher(None, target, normalised_name(company.name)).ratio()
-        if score >= 0.6:
-            scored.append(SuggestedMatch(company, round(score, 2)))
-    return sorted(scored, key=lambda match: (-match.score, match.company.name))[:limit]
-
-
-def _vendor_targets(staged: StagedRecord) -> list[tuple[int, str]]:
-    return [(match.company.pk, f"{match.company.name} ({match.score:.2f})") for match in vendor_suggested_matches(staged=staged)]
-
-
+    found = _linkable_companies().filter(name__icontains=text).only("pk", "name", "city").order_by("name", "pk")
+    return [(company.pk, _company_label(company)) for company in found[:limit]]
 
 
 @transaction.atomic
@@ -221,7 +296,7 @@ class CompanyDocument(ErpDocument):
     import_actions = (
         ImportAction("add", "Add as new companies", Action.ADD_ERP_COMPANY, vendor_add_as_company),
         ImportAction("link", "Link to the chosen companies", Action.LINK_ERP_COMPANIES, vendor_link_to_company,
-                     targets=_vendor_targets, target_label="Link to existing company"),
+                     targets=_vendor_targets, target_label="Link to existing company", search=vendor_link_search),
     )
     archive_action = Action.ARCHIVE_ERP_COMPANY
 
@@ -297,14 +372,20 @@ def _linked_companies_write(records, companies: dict[str, Company], outcome: Pag
     auto_update = erp_option(AUTO_UPDATE.key)
     now = timezone.now()
     changed, changed_fields = [], set()
+    auto_updated, auto_fields, inactive_changed = 0, set(), 0
     for record in records:
         company = companies[record.vendor_id]
         changes = {"erp_inactive": record.inactive} if company.erp_inactive != record.inactive else {}
+        inactive_changed += bool(changes)
         if auto_update:
+            copied = {}
             for source, target in AUTO_UPDATE_FIELDS.items():
                 value = getattr(record, source) or ""
                 if getattr(company, target) != value:
-                    changes[target] = value
+                    copied[target] = value
+                    auto_fields.add(source)
+            auto_updated += bool(copied)
+            changes.update(copied)
         if changes:
             for name, value in changes.items():
                 setattr(company, name, value)
@@ -320,9 +401,14 @@ def _linked_companies_write(records, companies: dict[str, Company], outcome: Pag
             company.updated_at = now
         bulk_update_with_history(full, Company, [*sorted(changed_fields), "updated_at"], batch_size=500,
                                  default_change_reason=SYNC_CHANGE_REASON)
-        outcome.notes.append(
-            f"{len(changed)} linked companies updated from Sage ({', '.join(sorted(changed_fields))})"
-        )
+        # A company changed here is not counted as a changed vendor (the vendor itself may not have changed in
+        # Sage); it is counted and named on its own line.
+        if auto_updated:
+            fields = ", ".join(AUTO_UPDATE_WORDS[name] for name in AUTO_UPDATE_FIELDS if name in auto_fields)
+            outcome.explain(auto_updated, f"linked company updated by auto-update ({fields})",
+                            f"linked companies updated by auto-update ({fields})")
+        outcome.explain(inactive_changed, "linked company's Inactive flag changed to match Sage",
+                        "linked companies' Inactive flag changed to match Sage")
     if erp_option(INSURANCE_SYNC.key):
         _insurance_write(records, companies, outcome)
 
@@ -351,7 +437,10 @@ def _insurance_write(records, companies: dict[str, Company], outcome: PageOutcom
         insert_values={"created_at": now}, update_values={"updated_at": now},
     )
     if written.created or written.updated:
-        outcome.notes.append(f"insurance: {written.created} policies added, {written.updated} updated")
+        outcome.explain(written.created, "insurance policy added to a linked company",
+                        "insurance policies added to linked companies")
+        outcome.explain(written.updated, "insurance policy of a linked company updated",
+                        "insurance policies of linked companies updated")
 
 
 register_dataset(DatasetSpec(VENDORS, "Vendors", Action.REFRESH_COMPANIES, _vendors_read, _vendors_write,

@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from apps.access.checks import can, has_tool_level
 from apps.access.matrix import Action
@@ -31,7 +31,7 @@ from apps.erp.models import (
 )
 from apps.erp.registry import dataset_choices, direct_export_documents, settings_specs
 from apps.erp.services import erp_option
-from apps.erp.sync import sync_start
+from apps.erp.sync import sync_run_summary, sync_start
 
 
 def _erp_reader(request) -> bool:
@@ -215,14 +215,26 @@ class SyncScheduleAdmin(admin.ModelAdmin):
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyErpAdmin):
     list_display = ["pk", "dataset", "trigger", "mode", "status_badge", "records_seen", "created", "updated", "unchanged",
-                    "skipped", "failed", "started_by", "queued_at", "duration"]
+                    "skipped", "failed", "explanation", "started_by", "queued_at", "duration"]
     list_filter = ["dataset", "status", "trigger", "mode"]
     list_select_related = ["started_by"]
     ordering = ["-queued_at"]
     search_fields = ["errors"]
     actions = ["run_again"]
-    readonly_fields = [f.name for f in SyncRun._meta.fields] + ["error_table"]
-    exclude = ["errors"]
+    readonly_fields = ["what_happened"] + [
+        f.name for f in SyncRun._meta.fields if f.name not in ("errors", "notes", "explained")
+    ] + ["error_table"]
+    exclude = ["errors", "notes", "explained"]
+
+    @admin.display(description="what the counts mean")
+    def explanation(self, obj):
+        return "; ".join(sync_run_summary(obj)[1:]) or "—"
+
+    @admin.display(description="what happened")
+    def what_happened(self, obj):
+        return format_html("<ul style='margin:0;padding-left:1.2em'>{}</ul>", format_html_join(
+            "", "<li>{}</li>", ((line,) for line in sync_run_summary(obj))
+        ))
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):

@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.views import View as DjangoView
 
@@ -25,9 +26,11 @@ from apps.erp.errors import ErpError
 from apps.erp.models import StagedRecord, SyncRun
 from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_counts
 from apps.erp.staging import staged_record_archive
-from apps.erp.sync import dataset_spec, sync_start
+from apps.erp.sync import dataset_spec, sync_run_summary, sync_start
 
 PAGE_SIZE = 50
+ACTIVE_RUN = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+TARGET_SEARCH_LIMIT = 20
 
 
 def _messages_of(error: ApplicationError) -> str:
@@ -69,6 +72,7 @@ class ErpIntegrationsView(DjangoView):
         if current.views and view not in current.views:
             view = current.views[0]
         search = request.GET.get("q", "").strip()
+        last_run = last_sync_run(current.dataset) if current.dataset else None
         context = {
             **admin.site.each_context(request),
             "title": "ERP Integrations",
@@ -77,7 +81,9 @@ class ErpIntegrationsView(DjangoView):
             "view": view,
             "view_labels": View.LABELS,
             "search": search,
-            "last_run": last_sync_run(current.dataset) if current.dataset else None,
+            "last_run": last_run,
+            "last_run_summary": sync_run_summary(last_run) if last_run else [],
+            "last_run_active": bool(last_run and last_run.status in ACTIVE_RUN),
             "can_sync": bool(current.dataset and can(request.user, dataset_spec(current.dataset).action)),
         }
         doc = current.doc
@@ -103,11 +109,16 @@ class ErpIntegrationsView(DjangoView):
             )
             actions = [action for action in doc.import_actions if can(user, action.action)]
             target_action = next((action for action in actions if action.targets), None)
+            staged_rows = list(page)
+            # Suggestions for the whole page at once (not a query per row).
+            suggested = (
+                target_action.targets(staged_rows) if target_action is not None and view == View.READY_TO_IMPORT else {}
+            )
             rows = []
-            for staged in page:
+            for staged in staged_rows:
                 row = {"staged": staged, "details": doc.staged_details(staged)}
                 if target_action is not None and view == View.READY_TO_IMPORT:
-                    row["targets"] = target_action.targets(staged)
+                    row["targets"] = suggested.get(staged.pk, [])
                 rows.append(row)
             return {
                 "page": page,
@@ -115,6 +126,7 @@ class ErpIntegrationsView(DjangoView):
                 "staged": True,
                 "import_actions": actions if view == View.READY_TO_IMPORT else [],
                 "target_action": target_action if view == View.READY_TO_IMPORT else None,
+                "waiting": doc.waiting_to_import() if view == View.READY_TO_IMPORT else "",
                 "has_parent": any(row["staged"].parent_origin_id for row in rows),
                 "can_archive": bool(doc.archive_action and can(user, doc.archive_action)),
             }
@@ -248,6 +260,8 @@ class ErpIntegrationsView(DjangoView):
                 messages.error(request, f"Unknown action {key!r}.")
                 return
 
+            notes, imported_objects = [], []
+
             def run(staged):
                 target = None
                 if action.targets is not None:
@@ -255,9 +269,19 @@ class ErpIntegrationsView(DjangoView):
                     target = current.doc.model.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
                     if target is None:
                         raise ValidationFailed({"target": f"Choose the {current.doc.label} to link {staged} to."})
-                action.run(staged=staged, actor=request.user, target=target)
+                imported = action.run(staged=staged, actor=request.user, target=target)
+                note = current.doc.imported_note(imported, request.user) if imported is not None else ""
+                if note:
+                    notes.append(note)
+                if imported is not None:
+                    imported_objects.append(imported)
 
             self._each(request, self._staged(ids), action.label, run)
+            links = _links_to(request, imported_objects[:10])
+            if links:
+                messages.info(request, format_html("Open: {}", format_html_join(", ", '<a href="{}">{}</a>', links)))
+            for note in notes:
+                messages.warning(request, note)
 
         return handler
 
@@ -276,3 +300,63 @@ class ErpIntegrationsView(DjangoView):
             messages.error(request, error.message)
             return
         messages.success(request, f"{run.get_dataset_display()} sync #{run.pk} started; this page shows its progress.")
+
+
+def _links_to(request, objects) -> list[tuple[str, str]]:
+    """(admin page, label) of each object the user may open in the admin."""
+    links = []
+    for obj in objects:
+        model_admin = admin.site._registry.get(type(obj))
+        if model_admin is not None and model_admin.has_view_permission(request, obj):
+            meta = obj._meta
+            links.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]), str(obj)))
+    return links
+
+
+# --- small JSON reads for the page's scripts ---------------------------------------------------------
+
+
+def _json_refused(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def sync_run_progress(request, pk: int) -> JsonResponse:
+    """A sync run's progress, polled by the ERP Integrations page while the run is queued or running.
+
+    Whoever may open ERP Integrations may read it (the page shows the same line).
+    """
+    if not has_tool_level(request.user, Tool.ERP_INTEGRATIONS, Level.READ_ONLY):
+        return _json_refused("Sync progress needs Read Only or above on ERP Integrations.", 403)
+    run = SyncRun.objects.filter(pk=pk).first()
+    if run is None:
+        return _json_refused(f"There is no sync run #{pk}.", 404)
+    return JsonResponse({
+        "id": run.pk,
+        "dataset": run.dataset,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "finished": run.status not in ACTIVE_RUN,
+        "pages_done": run.pages_done,
+        "records_seen": run.records_seen,
+        "summary": sync_run_summary(run),
+    })
+
+
+def import_target_search(request) -> JsonResponse:
+    """Search every object a Ready to Import action can link to (``?tab=…&action=…&q=…``), for the row's search box.
+
+    Answers only to whoever may use the action; at most ``TARGET_SEARCH_LIMIT`` results, searched in the database.
+    """
+    current = tab(request.GET.get("tab", ""))
+    doc = current.doc
+    key = request.GET.get("action", "")
+    action = next((a for a in doc.import_actions if a.key == key and a.search), None) if doc else None
+    if action is None:
+        return _json_refused("This tab has no search for a record to link to.", 404)
+    decision = can(request.user, action.action)
+    if not decision:
+        return _json_refused(decision.reason or "You may not link these records.", 403)
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    results = action.search(text, TARGET_SEARCH_LIMIT)
+    return JsonResponse({"results": [{"id": value, "label": label} for value, label in results],
+                         "more": len(results) >= TARGET_SEARCH_LIMIT})

@@ -25,7 +25,7 @@ from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import SyncRun
 from apps.erp.registry import dataset_choices, document, documents
-from apps.erp.sync import sync_start
+from apps.erp.sync import sync_run_summary, sync_start
 
 APPROVER_ACTIONS = {"accept", "reject", "retry", "unlink"}
 
@@ -227,13 +227,18 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
 
 class SyncRunSerializer(serializers.ModelSerializer):
     started_by = serializers.CharField(source="started_by.username", default=None, allow_null=True, read_only=True)
+    summary = serializers.SerializerMethodField(help_text="What the run did, in words: its counts, then what they "
+                                                "mean (records skipped and why, waiting, updated by auto-update).")
 
     class Meta:
         model = SyncRun
         fields = ["id", "dataset", "trigger", "mode", "status", "started_by", "pages_done", "records_seen", "created",
-                  "updated", "unchanged", "skipped", "failed", "gone", "errors", "notes", "queued_at", "started_at",
-                  "finished_at"]
+                  "updated", "unchanged", "skipped", "failed", "gone", "errors", "notes", "explained", "summary",
+                  "queued_at", "started_at", "finished_at"]
         read_only_fields = fields
+
+    def get_summary(self, run: SyncRun) -> list[str]:
+        return sync_run_summary(run)
 
 
 class SyncStartSerializer(serializers.Serializer):

@@ -266,6 +266,10 @@ class SyncRun(models.Model):
     cursor = models.CharField(max_length=200, blank=True)
     errors = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True, help_text="What the run did beyond its counts.")
+    explained = models.JSONField(
+        "what the counts mean", default=dict, blank=True,
+        help_text="Records skipped and why, waiting for something, or updated in Trestle, with how many of each.",
+    )
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

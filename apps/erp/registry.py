@@ -101,15 +101,27 @@ class ChildLock:
 class ImportAction:
     """A Ready to Import button: ``run(staged=…, actor=…, target=…)`` returns the Trestle object.
 
-    ``target`` choices (``targets(staged)``) are offered when the action links to an existing object.
+    An action that links to an existing object offers, on each row, suggested targets first and then a
+    search over every object it could link to:
+
+    * ``targets(staged_rows)`` → ``{staged.pk: [(object id, label), …]}``: the suggestions for a page of
+      rows, read at once (a handful of queries per page, not per row); each label says in words why it is
+      suggested ("Same name", "Similar name");
+    * ``search(text, limit)`` → ``[(object id, label), …]``: every object that can be a target and whose
+      name (or id) contains ``text``, at most ``limit`` of them, searched in the database.
     """
 
     key: str
     label: str
     action: Action
     run: Callable[..., Any]
-    targets: Callable[[Any], Sequence[tuple[int, str]]] | None = None
+    targets: Callable[[Sequence[Any]], dict[int, Sequence[tuple[int, str]]]] | None = None
     target_label: str = ""
+    search: Callable[[str, int], Sequence[tuple[int, str]]] | None = None
+
+    @property
+    def searchable(self) -> bool:  # for templates, which would call ``search`` itself
+        return self.search is not None
 
 
 @dataclass(frozen=True)
@@ -241,6 +253,14 @@ class ErpDocument:
     def importable(self, staged):
         """The Ready to Import records that can be imported now (a queryset of ``StagedRecord``)."""
         return staged
+
+    def imported_note(self, obj, actor) -> str:
+        """Anything the person who imported ``obj`` should know and do next, in words, or ""."""
+        return ""
+
+    def waiting_to_import(self) -> str:
+        """What Ready to Import does not list yet and why, in words ("3 Sage extras wait for their job …"), or ""."""
+        return ""
 
     def after_unlink(self, obj) -> None:
         """Anything beyond the ERP id that unlinking lets go of."""

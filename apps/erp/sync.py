@@ -47,10 +47,19 @@ class PageOutcome:
     failed: int = 0
     errors: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    explained: dict[str, dict] = field(default_factory=dict)
 
     def fail(self, key: str, message: str, resolution: str = "") -> None:
         self.failed += 1
         self.errors.append({"record": key, "message": message, "resolution": resolution})
+
+    def explain(self, count: int, one: str, many: str) -> None:
+        """Say what ``count`` records of the page mean: ``one`` / ``many`` follow the number ("5 waiting for …").
+
+        The same explanation on every page adds up to one line of the run's summary.
+        """
+        if count:
+            _tally(self.explained, many, one, count)
 
     def add(self, other: PageOutcome) -> PageOutcome:
         self.created += other.created
@@ -60,7 +69,33 @@ class PageOutcome:
         self.failed += other.failed
         self.errors.extend(other.errors)
         self.notes.extend(other.notes)
+        for many, entry in other.explained.items():
+            _tally(self.explained, many, entry["one"], entry["count"])
         return self
+
+
+def _tally(explained: dict[str, dict], many: str, one: str, count: int) -> None:
+    entry = explained.setdefault(many, {"one": one, "count": 0})
+    entry["count"] += count
+
+
+def sync_run_summary(run: SyncRun) -> list[str]:
+    """What a run did, in words: its counts, then what they mean (skipped and why, waiting, auto-updated)."""
+    if run.status in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
+        read = f"{run.records_seen:,} read so far" if run.records_seen else "starting"
+        return [f"{run.get_status_display()}: {read} ({run.pages_done} page{'s' if run.pages_done != 1 else ''})"]
+    counts = [f"{run.records_seen:,} read from Sage 300 CRE", f"{run.created:,} new", f"{run.updated:,} changed",
+              f"{run.unchanged:,} unchanged"]
+    if run.skipped:
+        counts.append(f"{run.skipped:,} skipped")
+    if run.failed:
+        counts.append(f"{run.failed:,} failed (see the run for each record and what to do)")
+    lines = [", ".join(counts)]
+    for many, entry in (run.explained or {}).items():
+        count = entry.get("count", 0)
+        lines.append(f"{count:,} {entry.get('one', many) if count == 1 else many}")
+    lines.extend(run.notes or [])
+    return lines
 
 
 def dataset_spec(key: str) -> DatasetSpec:
@@ -197,6 +232,10 @@ def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor, hig
     run.failed += outcome.failed
     run.errors = (run.errors + outcome.errors)[:MAX_RECORDED_ERRORS]
     run.notes = run.notes + outcome.notes
+    explained = {many: dict(entry) for many, entry in (run.explained or {}).items()}
+    for many, entry in outcome.explained.items():
+        _tally(explained, many, entry["one"], entry["count"])
+    run.explained = explained
     run.cursor = next_cursor or ""
     if high_water is not None and (run.high_water is None or high_water > run.high_water):
         run.high_water = high_water
@@ -204,7 +243,7 @@ def _record_page(run: SyncRun, outcome: PageOutcome, seen: int, next_cursor, hig
     run.save(
         update_fields=[
             "pages_done", "records_seen", "created", "updated", "unchanged", "skipped", "failed", "errors", "notes",
-            "cursor", "high_water", "heartbeat_at",
+            "explained", "cursor", "high_water", "heartbeat_at",
         ]
     )
 

@@ -43,7 +43,7 @@ from apps.erp.staging import staged_record_imported, staged_record_lock_waiting
 from apps.erp.sync import PageOutcome, stage_records
 from apps.projects.models import Project, SubJob
 from apps.projects.services import project_create, project_delete, project_update, sub_job_create, sub_job_delete
-from apps.projects.services import sub_job_update
+from apps.projects.services import project_creator_joins_team, sub_job_update
 from apps.wbs.erp import cost_code_records, cost_codes_mark_synced, project_cost_codes_refresh, project_cost_codes_sync
 from apps.wbs.models import ProjectCostCode
 from apps.wbs.services import cost_code_list_get_or_create_erp, project_cost_code_remove
@@ -93,6 +93,9 @@ def job_add_as_project(*, staged: StagedRecord, actor, target=None) -> Project:
         stage=Project.Stage.COURSE_OF_CONSTRUCTION if data.get("status") == "In Progress" else Project.Stage.PRE_CONSTRUCTION,
         cost_code_list=cost_code_list_get_or_create_erp(),
     )
+    # The importer is the project's creator: they join its team with the creator template, so the project they
+    # added is one they can open (without it nobody but a superuser could see it).
+    project_creator_joins_team(project=project, user=actor)
     erp_link(item_type=ItemType.PROJECT, obj=project, erp_id=job_id, actor=actor, imported=True)
     staged_record_imported(staged, project.pk)
     project = Project.objects.get(pk=project.pk)
@@ -216,6 +219,16 @@ class ProjectDocument(ErpDocument):
     def describe(self, obj: Project) -> str:
         return f"{obj.number} {obj.name}"
 
+    def imported_note(self, obj: Project, actor) -> str:
+        # Without a template marked for creators the importer joins no team, and only a superuser sees the project.
+        if actor is None or actor.is_superuser or obj.memberships.filter(user=actor).exists():
+            return ""
+        return (
+            f"You are not on the team of project {obj.number}, so you cannot open it yet: no project permission "
+            "template is marked 'give this template to whoever creates a project'. Mark one under Permission "
+            "templates (then whoever adds a project joins its team), or ask a company admin to add you to the team."
+        )
+
     def prerequisites(self, obj: Project, context: SendContext) -> dict[str, str]:
         problems = {}
         if not obj.name.strip():
@@ -328,6 +341,19 @@ class SubJobDocument(ErpDocument):
         # An extra is importable only under a job that is synced with a project.
         return staged.filter(parent_origin_id__in=Project.objects.filter(sage_job_id__isnull=False).values("sage_job_id"))
 
+    def waiting_to_import(self) -> str:
+        waiting = StagedRecord.objects.filter(
+            kind=EXTRA, status=StagedRecord.Status.STAGED, erp_deleted_at__isnull=True
+        ).exclude(parent_origin_id__in=Project.objects.filter(sage_job_id__isnull=False).values("sage_job_id"))
+        job_ids = list(waiting.values_list("parent_origin_id", flat=True).distinct().order_by("parent_origin_id")[:6])
+        if not job_ids:
+            return ""
+        total = waiting.count()
+        jobs = ", ".join(job_ids[:5]) + (" …" if len(job_ids) > 5 else "")
+        extras = "1 Sage extra waits" if total == 1 else f"{total:,} Sage extras wait"
+        return (f"{extras} for {'its job' if total == 1 else 'their job'} ({jobs}) to be added as a project: add the "
+                "job from Jobs › Ready to Import (Add as new projects), then its extras are listed here.")
+
     def erp_record(self, obj: SubJob) -> ExtraExport:
         return ExtraExport(job_id=obj.project.sage_job_id or "", extra=obj.sage_extra_id or "", description=obj.name)
 
@@ -368,17 +394,29 @@ def _extras_read(connector, cursor, changed_since) -> Page:
 def _extras_write(records, run) -> PageOutcome:
     if not erp_option(EXTRAS_AS_SUB_JOBS.key):
         outcome = PageOutcome(skipped=len(records))
-        if records:
-            outcome.notes.append(f"{len(records)} extras not imported: 'Add Sage extras as sub jobs' is off")
+        outcome.explain(len(records), "extra skipped: 'Add Sage extras as sub jobs' is off in the ERP settings",
+                        "extras skipped: 'Add Sage extras as sub jobs' is off in the ERP settings")
         return outcome
+    job_ids = sorted({r.job_id for r in records})
     linked_rows = SubJob.objects.filter(
-        project__sage_job_id__any_of=sorted({r.job_id for r in records}), sage_extra_id__isnull=False
+        project__sage_job_id__any_of=job_ids, sage_extra_id__isnull=False
     ).values_list("project__sage_job_id", "sage_extra_id", "pk")
-    return stage_records(
+    outcome = stage_records(
         kind=EXTRA,
         items=[(r.job_id, r.extra, r.description, asdict(r)) for r in records],
         linked={(job_id, extra): pk for job_id, extra, pk in linked_rows},
     )
+    # An extra under a job that is not a Trestle project yet is kept, but cannot be imported until it is.
+    synced_jobs = set(Project.objects.filter(sage_job_id__any_of=job_ids).values_list("sage_job_id", flat=True))
+    waiting = sum(1 for r in records if r.job_id not in synced_jobs)
+    outcome.explain(waiting, WAITING_ONE, WAITING_MANY)
+    return outcome
+
+
+WAITING_ONE = ("extra waiting for its job: add the job as a project (Jobs › Ready to Import) and it can be imported "
+               "as a sub job")
+WAITING_MANY = ("extras waiting for their job: add the job as a project (Jobs › Ready to Import) and they can be "
+                "imported as sub jobs")
 
 
 register_dataset(DatasetSpec(JOBS, "Jobs", Action.ADD_ERP_JOB, _jobs_read, _jobs_write, staged_kind=JOB,

@@ -117,12 +117,16 @@ def project_create(
     project = Project(**{field: _clean(field, value) for field, value in data.items()})
     _set_actor(project, actor)
     project.save()
-    _creator_joins_the_team(project, actor)
+    project_creator_joins_team(project=project, user=actor)
     return project
 
 
-def _creator_joins_the_team(project: Project, actor) -> None:
-    """Whoever creates a project can see it: they join its team with the creator template, if one is set."""
+def project_creator_joins_team(*, project: Project, user) -> None:
+    """Whoever creates a project can see it: they join its team with the creator template, if one is set.
+
+    Also for a project added from an ERP job: the importer is its creator.
+    """
+    actor = user
     if actor is None or getattr(actor, "is_superuser", False):
         return
     from apps.access.models import PermissionTemplate

@@ -176,7 +176,8 @@ def _cost_codes_write(records, run) -> PageOutcome:
         summary = len(codes) - len(usable)
         if summary:
             outcome.skipped += summary
-            outcome.notes.append(f"{summary} summary cost codes (like 01-000) skipped: they take no costs")
+            outcome.explain(summary, "summary cost code (like 01-000) skipped: summary codes take no costs",
+                            "summary cost codes (like 01-000) skipped: summary codes take no costs")
         if usable:
             _upsert_skipping_bad_rows(
                 standard_cost_codes_upsert, usable, outcome, cost_code_list=cost_code_list_get_or_create_erp(),

@@ -18,7 +18,7 @@ from apps.erp.item_types import ItemType
 from apps.erp.models import StagedRecord, SyncRun, SyncSchedule
 from apps.erp.registry import settings_specs
 from apps.erp.schedules import sync_schedule_save
-from apps.erp.sync import sync_scheduled, sync_start
+from apps.erp.sync import sync_run_summary, sync_scheduled, sync_start
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.sage300 import services as sage
@@ -225,7 +225,7 @@ def test_a_vendor_sync_that_changes_a_linked_company_records_it_in_the_companys_
     assert (latest.city, latest.business_phone, latest.history_change_reason) == (
         "Frisco", "(972) 555-0199", "Vendors sync from Sage 300 CRE"
     )
-    assert "1 linked companies updated from Sage" in run.notes[0]
+    assert "1 linked company updated by auto-update (city, state, ZIP, telephone)" in sync_run_summary(run)
 
 
 def test_an_unlinked_company_is_not_touched_by_the_vendor_sync(sage_company, connected):

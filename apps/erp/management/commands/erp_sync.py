@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.core.exceptions import Conflict
 from apps.erp.management.text_table import text_table
 from apps.erp.models import SyncRun
-from apps.erp.sync import dataset_spec, sync_start
+from apps.erp.sync import dataset_spec, sync_run_summary, sync_start
 
 
 class Command(BaseCommand):
@@ -50,5 +50,5 @@ class Command(BaseCommand):
             f"{run.get_dataset_display()} sync #{run.pk}: {run.get_status_display().lower()} — read "
             f"{run.records_seen}, created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
             f"skipped {run.skipped}, failed {run.failed} in {seconds:.2f} s"
-            + "".join(f"; {note}" for note in run.notes)
+            + "".join(f"; {line}" for line in sync_run_summary(run)[1:])
         )
