@@ -19,6 +19,7 @@ from django.views import View as DjangoView
 
 from apps.access.checks import can, has_tool_level
 from apps.access.models import Level, Tool
+from apps.core.api.viewsets import parse_id
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.erp import services
 from apps.erp.errors import ErpError
@@ -132,12 +133,16 @@ class ErpIntegrationsView(DjangoView):
         current = tab(request.POST.get("tab", ""))
         view = request.POST.get("view", "")
         operation = request.POST.get("op", "")
-        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit() and len(pk) < 19]
+        posted = request.POST.getlist("ids")
+        ids = [pk for pk in map(parse_id, posted) if pk is not None]
         handler = getattr(self, f"op_{operation}", None) if operation.isidentifier() else None
         if operation.startswith("import:") and current.doc is not None:
             handler = self._import_handler(operation.removeprefix("import:"))
         if handler is None:
             messages.error(request, f"Unknown action {operation!r}.")
+        elif len(ids) != len(posted):
+            messages.error(request, "Nothing was done: the selection holds values that are not rows of this list. "
+                                    "Reload the page, tick the rows again and try once more.")
         elif operation != "sync" and not ids:
             messages.warning(request, "Select at least one row first.")
         else:
@@ -235,7 +240,8 @@ class ErpIntegrationsView(DjangoView):
                 target = None
                 if action.targets is not None:
                     target_id = request.POST.get(f"target-{staged.pk}", "")
-                    target = current.doc.model.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
+                    target_pk = parse_id(target_id)
+                    target = current.doc.model.objects.filter(pk=target_pk).first() if target_pk else None
                     if target is None:
                         raise ValidationFailed({"target": f"Choose the {current.doc.label} to link {staged} to."})
                 action.run(staged=staged, actor=request.user, target=target)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from apps.access.checks import can, has_tool_level
 from apps.access.models import Level, Tool
-from apps.core.api.viewsets import MAX_ID
+from apps.core.api.viewsets import parse_id
 from apps.core.exceptions import PermissionRefused
 from apps.erp import services
 from apps.erp.item_types import ItemType
@@ -109,12 +109,12 @@ class ErpActionsMixin:
         """Approvers work the company-wide queue: they reach any item they may act on. Everyone else
         reaches items through the resource's scoped queryset, so another project's item is a 404."""
         doc = document(self.erp_item_type)
+        pk = parse_id(self.kwargs["pk"])
+        if pk is None:  # "²", "①", 25 digits …: no row has that id
+            raise Http404
         approver_action = doc.unlink_action if name == "unlink" else doc.accept_action
         if name in APPROVER_ACTIONS and approver_action and can(self.request.user, approver_action):
-            pk = str(self.kwargs["pk"])
-            if not pk.isdigit() or int(pk) > MAX_ID:
-                raise Http404
-            return get_object_or_404(doc.model.objects.all(), pk=int(pk))
+            return get_object_or_404(doc.model.objects.all(), pk=pk)
         return self.get_object()
 
     def run_erp_action(self, request, name: str):
@@ -259,6 +259,11 @@ class ErpSyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return SyncRun.objects.none()
         _require_erp_reader(self.request.user)
         return SyncRun.objects.select_related("started_by").order_by("-queued_at", "-pk")
+
+    def get_object(self):
+        if parse_id(self.kwargs.get("pk")) is None:
+            raise Http404
+        return super().get_object()
 
     @extend_schema(request=SyncStartSerializer, responses={202: SyncRunSerializer})
     def create(self, request):
