@@ -24,7 +24,7 @@ from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.erp import services
 from apps.erp.errors import ErpError
 from apps.erp.models import StagedRecord, SyncRun
-from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_counts
+from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_action, view_counts
 from apps.erp.staging import staged_record_archive
 from apps.erp.sync import dataset_spec, sync_start
 
@@ -68,9 +68,11 @@ class ErpIntegrationsView(DjangoView):
         }
         doc = current.doc
         if doc is not None:
-            context["counts"] = view_counts(current)
-            # Some lists need one more permission (the synced sub jobs also need the Directory, P#34).
-            decision = can(request.user, doc.view_synced_action) if doc.view_synced_action and view == View.SYNCED else None
+            context["counts"] = view_counts(current, request.user)
+            # Some lists need one more permission (the synced sub jobs also need the Directory, P#34; the
+            # archived vendors Standard on ERP Integrations, P#38).
+            needed = view_action(doc, view)
+            decision = can(request.user, needed) if needed else None
             if decision is not None and not decision:
                 context["refused"] = decision.reason
             else:
@@ -104,7 +106,7 @@ class ErpIntegrationsView(DjangoView):
                 "has_parent": any(row["staged"].parent_origin_id for row in rows),
                 "can_archive": bool(doc.archive_action and can(user, doc.archive_action)),
             }
-        page = Paginator(queue_items(item_type=doc.item_type, view=view, search=search), PAGE_SIZE).get_page(
+        page = Paginator(queue_items(item_type=doc.item_type, view=view, search=search, user=user), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         fields = doc.accept_fields
