@@ -180,3 +180,15 @@ def sync_runs(*, dataset: str | None = None) -> QuerySet[SyncRun]:
     if dataset:
         queryset = queryset.filter(dataset=dataset)
     return queryset.order_by("-queued_at", "-pk")
+
+
+def with_next_run(queryset: QuerySet) -> QuerySet:
+    """Sync schedules with ``q_next_run``, their django-q2 schedule's next run (one query for a page)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Concat
+    from django_q.models import Schedule
+
+    from apps.erp.schedules import _schedule_name
+
+    name = Concat(Value(_schedule_name("")), OuterRef("dataset"))
+    return queryset.annotate(q_next_run=Subquery(Schedule.objects.filter(name=name).values("next_run")[:1]))
