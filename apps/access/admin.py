@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from apps.access import services
 from apps.access.checks import has_tool_level
+from apps.access.selectors import with_user_counts
 from apps.access.models import (
     COMPANY_TOOLS,
     PROJECT_TOOLS,
@@ -69,9 +70,14 @@ class PermissionTemplateAdmin(CompanyAdminOnlyMixin, admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        return with_user_counts(super().get_queryset(request))  # no count query per row
+
     @admin.display(description="users")
     def users_on_it(self, obj):
-        return obj.company_users.count() if obj.scope == PermissionTemplate.Scope.COMPANY else obj.memberships.count()
+        if obj.scope == PermissionTemplate.Scope.COMPANY:
+            return obj.company_users_count if hasattr(obj, "company_users_count") else obj.company_users.count()
+        return obj.memberships_count if hasattr(obj, "memberships_count") else obj.memberships.count()
 
     def save_model(self, request, obj, form, change):
         services.permission_template_save(template=obj, actor=request.user)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ from apps.access.profiles import access_profile
 from apps.access.rules import Operation, Resource, require_permitted
 from apps.access.selectors import visible_projects
 from apps.core.admin_mixins import fresh
+from apps.core.api.viewsets import parse_id
 
 DEFAULT_OPERATIONS: dict[str, Operation] = {
     "list": Operation.VIEW,
@@ -69,6 +71,12 @@ class HubViewSetMixin:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema without a user
             return self.queryset_model._default_manager.none()
         return self.scoped_queryset(self.request.user)
+
+    def get_object(self):
+        # Only ASCII ids in range reach the database ("²" or 25 digits would be a 500 there).
+        if parse_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)) is None:
+            raise Http404
+        return super().get_object()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "user": getattr(self.request, "user", None)}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_objects_for_user
 
 from apps.projects.models import Project
@@ -28,3 +29,15 @@ def scope_to_projects(queryset: QuerySet, user, *, project_field: str = "project
     if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
         return queryset
     return queryset.filter(**{f"{project_field}__in": visible_project_ids(user)})
+
+
+def with_user_counts(queryset: QuerySet) -> QuerySet:
+    """Permission templates with ``company_users_count`` and ``memberships_count`` (one query for a page)."""
+    from apps.access.models import ProjectMembership, UserAccess
+
+    def counted(model, field):
+        rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk"))
+        return Coalesce(Subquery(rows.values("n")[:1], output_field=IntegerField()), 0)
+
+    return queryset.annotate(company_users_count=counted(UserAccess, "company_template"),
+                             memberships_count=counted(ProjectMembership, "template"))

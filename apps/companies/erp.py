@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from apps.access.checks import require
+from apps.access.rules import Operation, Resource, allowed
 from apps.access.matrix import Action
 from apps.companies.models import Company, CompanyInsurance
 from apps.companies.services import company_create, company_delete, company_update
@@ -299,6 +300,11 @@ class CompanyDocument(ErpDocument):
                      targets=_vendor_targets, target_label="Link to existing company", search=vendor_link_search),
     )
     archive_action = Action.ARCHIVE_ERP_COMPANY
+    view_archived_action = Action.VIEW_ARCHIVED_COMPANIES
+
+    def visible(self, queryset, user):
+        """The directory is company-wide: every company, for whoever may see the directory at all."""
+        return queryset if allowed(user, Resource.COMPANY, Operation.VIEW) else queryset.none()
 
     def describe(self, obj: Company) -> str:
         return obj.name

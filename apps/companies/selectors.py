@@ -19,7 +19,7 @@ def company_list(*, filters: Mapping[str, Any] | None = None, user=None) -> Quer
     """Companies by name. Filters: ``is_archived``, ``erp_linked`` (has an ERP Company ID),
     ``erp_inactive``, ``search`` (name, ERP Company ID, city or e-mail)."""
     filters = filters or {}
-    queryset = Company.objects.all()
+    queryset = Company.objects.select_related("erp_sent_by", "erp_approved_by")  # the API's erp object shows both
     if user is not None and not allowed(user, Resource.COMPANY, Operation.VIEW):
         queryset = queryset.none()
     if "is_archived" in filters:

@@ -30,6 +30,7 @@ from apps.erp.models import (
     SyncSchedule,
 )
 from apps.erp.registry import dataset_choices, direct_export_documents, settings_specs
+from apps.erp.selectors import with_next_run
 from apps.erp.services import erp_option
 from apps.erp.sync import sync_run_summary, sync_start
 
@@ -201,9 +202,16 @@ class SyncScheduleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return bool(can(request.user, Action.CONFIGURE_SYNC_SCHEDULE))
 
+    def get_queryset(self, request):
+        return with_next_run(super().get_queryset(request))  # no query per row for "next run"
+
     @admin.display(description="next run")
     def next_run(self, obj):
-        return schedules.next_run(obj)
+        if not hasattr(obj, "q_next_run"):
+            return schedules.next_run(obj)
+        if not obj.enabled:
+            return "paused"
+        return obj.q_next_run or "—"
 
     def save_model(self, request, obj, form, change):
         schedules.sync_schedule_save(schedule=obj, actor=request.user)

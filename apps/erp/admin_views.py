@@ -20,11 +20,12 @@ from django.views import View as DjangoView
 
 from apps.access.checks import can, has_tool_level
 from apps.access.models import Level, Tool
+from apps.core.api.viewsets import parse_id
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.erp import services
 from apps.erp.errors import ErpError
 from apps.erp.models import StagedRecord, SyncRun
-from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_counts
+from apps.erp.selectors import View, last_sync_run, queue_items, staged_records, tab, tabs, view_action, view_counts
 from apps.erp.staging import staged_record_archive
 from apps.erp.sync import dataset_spec, sync_run_summary, sync_start
 
@@ -88,9 +89,11 @@ class ErpIntegrationsView(DjangoView):
         }
         doc = current.doc
         if doc is not None:
-            context["counts"] = view_counts(current)
-            # Some lists need one more permission (the synced sub jobs also need the Directory, P#34).
-            decision = can(request.user, doc.view_synced_action) if doc.view_synced_action and view == View.SYNCED else None
+            context["counts"] = view_counts(current, request.user)
+            # Some lists need one more permission (the synced sub jobs also need the Directory, P#34; the
+            # archived vendors Standard on ERP Integrations, P#38).
+            needed = view_action(doc, view)
+            decision = can(request.user, needed) if needed else None
             if decision is not None and not decision:
                 context["refused"] = decision.reason
             else:
@@ -130,7 +133,7 @@ class ErpIntegrationsView(DjangoView):
                 "has_parent": any(row["staged"].parent_origin_id for row in rows),
                 "can_archive": bool(doc.archive_action and can(user, doc.archive_action)),
             }
-        page = Paginator(queue_items(item_type=doc.item_type, view=view, search=search), PAGE_SIZE).get_page(
+        page = Paginator(queue_items(item_type=doc.item_type, view=view, search=search, user=user), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         fields = doc.accept_fields
@@ -161,12 +164,16 @@ class ErpIntegrationsView(DjangoView):
         current = tab(request.POST.get("tab", ""))
         view = request.POST.get("view", "")
         operation = request.POST.get("op", "")
-        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit() and len(pk) < 19]
+        posted = request.POST.getlist("ids")
+        ids = [pk for pk in map(parse_id, posted) if pk is not None]
         handler = getattr(self, f"op_{operation}", None) if operation.isidentifier() else None
         if operation.startswith("import:") and current.doc is not None:
             handler = self._import_handler(operation.removeprefix("import:"))
         if handler is None:
             messages.error(request, f"Unknown action {operation!r}.")
+        elif len(ids) != len(posted):
+            messages.error(request, "Nothing was done: the selection holds values that are not rows of this list. "
+                                    "Reload the page, tick the rows again and try once more.")
         elif operation != "sync" and not ids:
             messages.warning(request, "Select at least one row first.")
         else:
@@ -266,7 +273,8 @@ class ErpIntegrationsView(DjangoView):
                 target = None
                 if action.targets is not None:
                     target_id = request.POST.get(f"target-{staged.pk}", "")
-                    target = current.doc.model.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
+                    target_pk = parse_id(target_id)
+                    target = current.doc.model.objects.filter(pk=target_pk).first() if target_pk else None
                     if target is None:
                         raise ValidationFailed({"target": f"Choose the {current.doc.label} to link {staged} to."})
                 imported = action.run(staged=staged, actor=request.user, target=target)

@@ -18,13 +18,15 @@ from rest_framework.response import Response
 
 from apps.access.checks import can, has_tool_level
 from apps.access.models import Level, Tool
-from apps.core.api.viewsets import MAX_ID
+from apps.core.api.pagination import ChainedQuerysets
+from apps.core.api.viewsets import parse_id
 from apps.core.exceptions import PermissionRefused
 from apps.erp import services
 from apps.erp.item_types import ItemType
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import SyncRun
-from apps.erp.registry import dataset_choices, document, documents
+from apps.erp.registry import dataset_choices, document, document_for, documents
+from apps.erp.selectors import queue_by_status
 from apps.erp.sync import sync_run_summary, sync_start
 
 APPROVER_ACTIONS = {"accept", "reject", "retry", "unlink"}
@@ -109,12 +111,12 @@ class ErpActionsMixin:
         """Approvers work the company-wide queue: they reach any item they may act on. Everyone else
         reaches items through the resource's scoped queryset, so another project's item is a 404."""
         doc = document(self.erp_item_type)
+        pk = parse_id(self.kwargs["pk"])
+        if pk is None:  # "²", "①", 25 digits …: no row has that id
+            raise Http404
         approver_action = doc.unlink_action if name == "unlink" else doc.accept_action
         if name in APPROVER_ACTIONS and approver_action and can(self.request.user, approver_action):
-            pk = str(self.kwargs["pk"])
-            if not pk.isdigit() or int(pk) > MAX_ID:
-                raise Http404
-            return get_object_or_404(doc.model.objects.all(), pk=int(pk))
+            return get_object_or_404(doc.model.objects.all(), pk=pk)
         return self.get_object()
 
     def run_erp_action(self, request, name: str):
@@ -195,7 +197,7 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
         queue_types = _queue_types()
         if wanted_type and wanted_type not in queue_types:
             raise serializers.ValidationError({"type": f"Choose one of: {', '.join(queue_types)}."})
-        items = []
+        querysets = []
         for item_type in queue_types:
             if wanted_type and wanted_type != item_type:
                 continue
@@ -206,22 +208,19 @@ class ErpQueueViewSet(viewsets.GenericViewSet):
                     if wanted_type:
                         raise PermissionRefused(decision.reason)
                     continue
-            queryset = (
-                doc.model.objects.filter(erp_status=erp_status)
-                .select_related("erp_sent_by", "erp_approved_by", *doc.select_related)
-                .order_by("-erp_sent_at", "-pk")
-            )
-            items.extend((item_type, doc, obj) for obj in queryset[:2000])
+            # Approvers and company admins see every project's items; anyone else those of their projects.
+            querysets.append(queue_by_status(item_type=item_type, erp_status=erp_status, user=request.user))
+        items = ChainedQuerysets(querysets)  # paginated in the database, every item reachable
         page = self.paginate_queryset(items)
-        rows = [
-            {
-                "type": str(item_type),
+        rows = []
+        for obj in page:
+            doc = document_for(obj)
+            rows.append({
+                "type": str(doc.item_type),
                 "id": obj.pk,
                 "label": doc.describe(obj),
-                "erp": ErpStateSerializer(obj, context={"erp_item_type": item_type}).data,
-            }
-            for item_type, doc, obj in page
-        ]
+                "erp": ErpStateSerializer(obj, context={"erp_item_type": doc.item_type}).data,
+            })
         return self.get_paginated_response(rows)
 
 
@@ -264,6 +263,11 @@ class ErpSyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return SyncRun.objects.none()
         _require_erp_reader(self.request.user)
         return SyncRun.objects.select_related("started_by").order_by("-queued_at", "-pk")
+
+    def get_object(self):
+        if parse_id(self.kwargs.get("pk")) is None:
+            raise Http404
+        return super().get_object()
 
     @extend_schema(request=SyncStartSerializer, responses={202: SyncRunSerializer})
     def create(self, request):

@@ -218,12 +218,25 @@ class ErpDocument:
     item_actions: ClassVar[tuple[ItemAction, ...]] = ()  # buttons on the item's own page (ItemAction)
     archive_action: ClassVar[Action | None] = None  # who may archive (and bring back) a waiting ERP record
     view_synced_action: ClassVar[Action | None] = None  # an extra permission for the Synced list (P#34)
+    view_archived_action: ClassVar[Action | None] = None  # an extra permission for the Archived list (P#38)
+    # The ORM path from an item to its project ("pk" for a project, "project" for a sub job); None for a
+    # company-level type. Outside approvers and company admins, the queue shows only items of the user's
+    # projects (DECISIONS "Who sees the company-level queue").
+    project_lookup: ClassVar[str | None] = None
     api_basename: ClassVar[str] = ""  # the REST API's route name ("project" → /api/v1/projects/{id}/erp/…)
 
     # --- facts about one item -------------------------------------------------------------------
 
     def project_of(self, obj):
         return None
+
+    def visible(self, queryset, user):
+        """The items of ``queryset`` that ``user`` may see in the queue when they do not see every project's."""
+        if self.project_lookup is None:
+            return queryset
+        from apps.access.selectors import scope_to_projects
+
+        return scope_to_projects(queryset, user, project_field=self.project_lookup)
 
     def describe(self, obj) -> str:
         return str(obj)

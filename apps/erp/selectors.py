@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from apps.access.checks import can, has_tool_level, is_accounting_approver
+from apps.access.models import Level, Tool
 from apps.erp.lifecycle import ErpStatus
 from apps.erp.models import StagedRecord, SyncRun
 from apps.erp.registry import ErpDocument, TabSpec, document, documents, extra_tabs
@@ -84,8 +86,22 @@ STATUS_OF_VIEW = {
 }
 
 
-def queue_items(*, item_type: str, view: str, search: str = "") -> QuerySet:
-    """Items of one type in one view of the queue (Ready to Export, Failed to Export, Synced …)."""
+def sees_every_project(user) -> bool:
+    """Accounting approvers and company admins work the company-level queue of every project; anyone else
+    with the tool sees only items of projects they are on (DECISIONS "Who sees the company-level queue")."""
+    return is_accounting_approver(user) or has_tool_level(user, Tool.COMPANY_ADMIN, Level.ADMIN)
+
+
+def scope_queue(queryset: QuerySet, doc: ErpDocument, user) -> QuerySet:
+    """``queryset`` of ``doc``'s items cut to what ``user`` may see (``user=None``: an internal read)."""
+    if user is None or sees_every_project(user):
+        return queryset
+    return doc.visible(queryset, user)
+
+
+def queue_items(*, item_type: str, view: str, search: str = "", user=None) -> QuerySet:
+    """Items of one type in one view of the queue (Ready to Export, Failed to Export, Synced …), those
+    ``user`` may see."""
     doc = document(item_type)
     statuses = STATUS_OF_VIEW.get(view)
     if statuses is None:
@@ -93,6 +109,7 @@ def queue_items(*, item_type: str, view: str, search: str = "") -> QuerySet:
     queryset = doc.model.objects.filter(erp_status__in=statuses).select_related(
         "erp_sent_by", "erp_approved_by", *doc.select_related
     )
+    queryset = scope_queue(queryset, doc, user)
     if search:
         query = Q()
         for name in doc.search_fields:
@@ -101,13 +118,23 @@ def queue_items(*, item_type: str, view: str, search: str = "") -> QuerySet:
     return queryset.order_by("-erp_sent_at", "-pk")
 
 
-def queue_count(*, item_type: str, view: str) -> int:
-    return queue_items(item_type=item_type, view=view).count()
+def queue_by_status(*, item_type: str, erp_status: str, user=None) -> QuerySet:
+    """Items of one type in one ERP status, those ``user`` may see, newest sent first (the queue API)."""
+    doc = document(item_type)
+    queryset = doc.model.objects.filter(erp_status=erp_status).select_related(
+        "erp_sent_by", "erp_approved_by", *doc.select_related
+    )
+    return scope_queue(queryset, doc, user).order_by("-erp_sent_at", "-pk")
 
 
-def failed_count(*, item_type: str) -> int:
+def queue_count(*, item_type: str, view: str, user=None) -> int:
+    return queue_items(item_type=item_type, view=view, user=user).count()
+
+
+def failed_count(*, item_type: str, user=None) -> int:
     """Failed to Export only (not what is exporting right now)."""
-    return document(item_type).model.objects.filter(erp_status=ErpStatus.FAILED_TO_EXPORT).count()
+    doc = document(item_type)
+    return scope_queue(doc.model.objects.filter(erp_status=ErpStatus.FAILED_TO_EXPORT), doc, user).count()
 
 
 def staged_records(*, kind: str, view: str, search: str = "") -> QuerySet[StagedRecord]:
@@ -123,15 +150,24 @@ def staged_records(*, kind: str, view: str, search: str = "") -> QuerySet[Staged
     return queryset.order_by("parent_origin_id", "origin_id")
 
 
-def view_counts(tab_: Tab) -> dict[str, int]:
+def view_action(doc: ErpDocument, view: str):
+    """The extra permission a view of ``doc``'s tab needs (Synced sub jobs P#34, Archived companies P#38)."""
+    return {View.SYNCED: doc.view_synced_action, View.ARCHIVED: doc.view_archived_action}.get(view)
+
+
+def view_counts(tab_: Tab, user=None) -> dict[str, int]:
+    """Each view's count, as ``user`` sees it (a view they may not open has no count)."""
     counts = {}
     for view in tab_.views:
+        needed = view_action(tab_.doc, view)
+        if user is not None and needed is not None and not can(user, needed):
+            continue
         if view in IMPORT_VIEWS:
             counts[view] = staged_records(kind=tab_.staged_kind, view=view).count()
         elif view == View.FAILED:
-            counts[view] = failed_count(item_type=tab_.item_type)
+            counts[view] = failed_count(item_type=tab_.item_type, user=user)
         else:
-            counts[view] = queue_count(item_type=tab_.item_type, view=view)
+            counts[view] = queue_count(item_type=tab_.item_type, view=view, user=user)
     return counts
 
 
@@ -144,3 +180,15 @@ def sync_runs(*, dataset: str | None = None) -> QuerySet[SyncRun]:
     if dataset:
         queryset = queryset.filter(dataset=dataset)
     return queryset.order_by("-queued_at", "-pk")
+
+
+def with_next_run(queryset: QuerySet) -> QuerySet:
+    """Sync schedules with ``q_next_run``, their django-q2 schedule's next run (one query for a page)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Concat
+    from django_q.models import Schedule
+
+    from apps.erp.schedules import _schedule_name
+
+    name = Concat(Value(_schedule_name("")), OuterRef("dataset"))
+    return queryset.annotate(q_next_run=Subquery(Schedule.objects.filter(name=name).values("next_run")[:1]))

@@ -212,6 +212,7 @@ class ProjectDocument(ErpDocument):
     import_actions = (ImportAction("add", "Add as new projects", Action.ADD_ERP_JOB, job_add_as_project),)
     item_actions = (REFRESH_COST_CODES,)
     archive_action = Action.ADD_ERP_JOB
+    project_lookup = "pk"
 
     def project_of(self, obj: Project) -> Project:
         return obj
@@ -309,6 +310,7 @@ class SubJobDocument(ErpDocument):
     import_actions = (ImportAction("add", "Import as sub jobs", Action.IMPORT_ERP_SUB_JOB, extra_import_as_sub_job),)
     archive_action = Action.IMPORT_ERP_SUB_JOB
     view_synced_action = Action.VIEW_SYNCED_SUB_JOBS
+    project_lookup = "project"
 
     def project_of(self, obj: SubJob) -> Project:
         return obj.project

@@ -20,7 +20,7 @@ def project_list(*, filters: Mapping[str, Any] | None = None, user=None) -> Quer
     """Projects by number, with their cost code list. Filters: ``is_active``, ``stage``,
     ``integrated`` (has a Sage Job ID), ``cost_code_list``, ``search`` (number, name, Sage Job ID, city)."""
     filters = filters or {}
-    queryset = Project.objects.select_related("cost_code_list")
+    queryset = Project.objects.select_related("cost_code_list", "erp_sent_by", "erp_approved_by")
     if user is not None:
         queryset = scope_to_projects(queryset, user, project_field="pk")
     if "is_active" in filters:
@@ -44,7 +44,7 @@ def sub_job_list(
 ) -> QuerySet[SubJob]:
     """Sub jobs with their project, by project number and code."""
     filters = filters or {}
-    queryset = SubJob.objects.select_related("project")
+    queryset = SubJob.objects.select_related("project", "erp_sent_by", "erp_approved_by")
     if user is not None:
         queryset = scope_to_projects(queryset, user)
     if project is not None:

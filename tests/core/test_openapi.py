@@ -54,7 +54,8 @@ def test_hub_lists_document_their_filters_and_pagination(admin_client, path, par
 
     assert {parameter["name"] for parameter in get["parameters"]} == parameters
     paginated = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert set(schema["components"]["schemas"][paginated]["required"]) == {"count", "results"}
+    assert set(schema["components"]["schemas"][paginated]["required"]) == {"count", "count_exact", "results"}
+    assert "exact up to 10,000" in schema["components"]["schemas"][paginated]["properties"]["count"]["description"]
 
 
 def test_erp_fields_are_read_only_in_the_schema(admin_client):

@@ -14,7 +14,7 @@ from apps.erp.sync import sync_start
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.sage300.models import Job
-from tests.access.helpers import make_user
+from tests.access.helpers import join, make_user
 
 URL = reverse("erp-integrations")
 
@@ -52,6 +52,7 @@ def test_approver_accepts_from_the_page(client, approver, ready_project, django_
 
 def test_read_only_user_sees_the_lists_but_no_buttons_and_a_forged_post_changes_nothing(client, ready_project):
     viewer = make_user(erp=Level.READ_ONLY)
+    join(viewer, ready_project, project_admin=Level.READ_ONLY)  # the queue shows a viewer their projects only
     client.force_login(viewer)
 
     page = client.get(URL, {"tab": "jobs", "view": "ready_to_export"}).content.decode()
