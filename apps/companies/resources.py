@@ -20,7 +20,6 @@ from apps.companies.services import (
     company_unarchive,
     company_update,
     company_validate,
-    company_vendor_limit_errors,
 )
 from apps.core.imports import (
     AllOrNothingResourceMixin,
@@ -161,7 +160,6 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
         errors = merge_errors(
             errors,
             company_validate(data=values, company=None if is_new else self._pristine(instance)),
-            company_vendor_limit_errors(values={**values, "erp_company_id": erp_company_id}),
         )
         repeat = erp_company_id and duplicate_in_file_message(
             column="erp_company_id", value=erp_company_id, rows=self._erp_id_rows.get(erp_company_id, []), row_number=row_number

@@ -50,20 +50,21 @@ def _erp_company_id(value: object) -> str | None:
 
 
 def company_vendor_limit_errors(*, values: Mapping[str, Any]) -> ErrorDict:
-    """Sage's limits on vendor fields (name ≤ 30, city ≤ 15 …), with Sage's own messages."""
-    from apps.companies.erp import CompanyDocument
-    from apps.erp.records import VendorExport
+    """Sage's limits on vendor fields (name ≤ 30, city ≤ 15 …), with Sage's own messages.
 
-    limits = get_connector().limits
-    errors: ErrorDict = {}
-    fields = {**CompanyDocument.field_limits, "erp_company_id": (VendorExport, "vendor_id")}
-    for name, value in values.items():
-        if value is None or name not in fields:
-            continue
-        record_type, record_field = fields[name]
-        message = limits.violations(record_type, {record_field: value}).get(record_field)
+    The directory fields are checked by the engine from the declaration (``CompanyDocument.field_limits``),
+    the ERP Company ID by its Accept field's limit.
+    """
+    from apps.companies.erp import CompanyDocument
+
+    errors = guards.limit_errors(Company, {name: value for name, value in values.items() if name != "erp_company_id"})
+    erp_company_id = values.get("erp_company_id")
+    if erp_company_id is not None:
+        record_type, record_field = CompanyDocument().id_field.limit
+        limit = get_connector().limits.of(record_type).get(record_field)
+        message = limit.explained(erp_company_id, "ERP Company ID") if limit else None
         if message:
-            errors[name] = [message]
+            errors["erp_company_id"] = [message]
     return errors
 
 
@@ -74,6 +75,11 @@ def company_validate(*, data: Mapping[str, Any], company: Company | None = None)
         if field in data:
             setattr(candidate, field, text(data[field]))
     errors = model_field_errors(candidate, fields=COMPANY_EDITABLE_FIELDS)
+    # What Sage 300 CRE can hold, checked on save as well as at Send.
+    errors = merge_errors(errors, company_vendor_limit_errors(values={
+        field: getattr(candidate, field) for field in COMPANY_EDITABLE_FIELDS
+        if field in data and field not in errors and (company is None or getattr(company, field) != getattr(candidate, field))
+    }))
 
     if "erp_company_id" in data:
         erp_company_id = _erp_company_id(data["erp_company_id"])
@@ -83,6 +89,8 @@ def company_validate(*, data: Mapping[str, Any], company: Company | None = None)
         elif erp_company_id is not None:
             candidate.erp_company_id = erp_company_id
             errors = merge_errors(errors, model_field_errors(candidate, fields=["erp_company_id"]))
+            if "erp_company_id" not in errors:
+                errors = merge_errors(errors, company_vendor_limit_errors(values={"erp_company_id": erp_company_id}))
             holder = Company.objects.filter(erp_company_id=erp_company_id).only("name").first()
             if holder is not None:
                 add_error(

@@ -230,7 +230,7 @@ def test_the_admin_import_preview_names_the_bad_row_and_imports_nothing(admin_cl
     assert response.status_code == 200
     assert "confirm_form" not in response.context
     assert [(p.row, p.line, p.field, p.message) for p in response.context["import_problems"]] == [
-        (3, 4, "name", "[Name] is too long, maximum length is 30 characters.")
+        (3, 4, "name", "Sage 300 CRE holds at most 30 characters for a name; shorten it. Sage says: [Name] is too long, maximum length is 30 characters.")
     ]
     assert not Company.objects.exists()
 

@@ -90,6 +90,32 @@ def test_a_duplicate_project_number_is_shown_on_the_form(admin_client):
     assert Project.objects.count() == 1
 
 
+def test_a_state_sage_cannot_hold_is_refused_when_the_form_is_saved(admin_client):
+    # Issue 8: "Texas" (Sage holds 4 characters for a job's state) passed the form and failed only at export.
+    erp_list()
+
+    response = admin_client.post(admin_url(Project, "add"), project_form(state="Texas"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "state": ["Sage 300 CRE holds at most 4 characters for a state; shorten it. "
+                  "Sage says: [AddressState] is too long, maximum length is 4 characters."]
+    }
+    assert not Project.objects.exists()
+
+
+def test_a_sub_job_name_sage_cannot_hold_is_refused_on_the_project_form(admin_client):
+    erp_list()
+
+    response = admin_client.post(admin_url(Project, "add"), project_form(**{
+        "sub_jobs-TOTAL_FORMS": "1", "sub_jobs-0-code": "01", "sub_jobs-0-name": "N" * 31,
+    }))
+
+    assert response.status_code == 200
+    assert "Sage 300 CRE holds at most 30 characters for a name" in response.content.decode()
+    assert not Project.objects.exists()
+
+
 def test_the_sage_job_id_is_read_only_in_the_admin(admin_client):
     # given
     job = project("1001")
