@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
-from apps.companies.models import Company, CompanyInsurance
+from apps.companies.models import Company, CompanyInsurance, VendorType
 from apps.erp import guards
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money
@@ -43,6 +43,14 @@ ERP_COMPANY_ID_IS_FIXED = (
 def _set_actor(instance, actor) -> None:
     if actor is not None:
         instance._history_user = actor
+
+
+def _clean(field: str, value: object) -> str:
+    """A directory field as stored: trimmed text; a vendor type spelled any case is Sage's ("supplier" → Supplier)."""
+    cleaned = text(value)
+    if field == "erp_vendor_type":
+        return VendorType.matching(cleaned) or cleaned
+    return cleaned
 
 
 def _erp_company_id(value: object) -> str | None:
@@ -73,7 +81,7 @@ def company_validate(*, data: Mapping[str, Any], company: Company | None = None)
     candidate = Company() if company is None else Company(**{f: getattr(company, f) for f in COMPANY_EDITABLE_FIELDS})
     for field in COMPANY_EDITABLE_FIELDS:
         if field in data:
-            setattr(candidate, field, text(data[field]))
+            setattr(candidate, field, _clean(field, data[field]))
     errors = model_field_errors(candidate, fields=COMPANY_EDITABLE_FIELDS)
     # What Sage 300 CRE can hold, checked on save as well as at Send.
     errors = merge_errors(errors, company_vendor_limit_errors(values={
@@ -132,7 +140,7 @@ def company_create(
         "erp_vendor_type": erp_vendor_type,
     }
     raise_if_errors(company_validate(data=data))
-    company = Company(**{field: text(data[field]) for field in COMPANY_EDITABLE_FIELDS}, is_archived=bool(is_archived))
+    company = Company(**{field: _clean(field, data[field]) for field in COMPANY_EDITABLE_FIELDS}, is_archived=bool(is_archived))
     _set_actor(company, actor)
     company.save()
     return company
@@ -144,7 +152,7 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
     require_actor(actor, Resource.COMPANY, Operation.CHANGE)
     # A locked field is refused for being locked, whatever else would be wrong with the change.
     raise_if_errors(guards.locked_field_errors(company, [
-        field for field in COMPANY_EDITABLE_FIELDS if field in data and getattr(company, field) != text(data[field])
+        field for field in COMPANY_EDITABLE_FIELDS if field in data and getattr(company, field) != _clean(field, data[field])
     ]))
     errors: ErrorDict = {}
     for field in set(data) - set(COMPANY_EDITABLE_FIELDS) - {"erp_company_id"}:
@@ -159,11 +167,11 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
     changed = [
         field
         for field in COMPANY_EDITABLE_FIELDS
-        if field in data and getattr(company, field) != text(data[field])
+        if field in data and getattr(company, field) != _clean(field, data[field])
     ]
     if changed:
         for field in changed:
-            setattr(company, field, text(data[field]))
+            setattr(company, field, _clean(field, data[field]))
         _set_actor(company, actor)
         company.save(update_fields=[*changed, "updated_at"])
     return company
