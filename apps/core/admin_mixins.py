@@ -25,6 +25,23 @@ from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.imports import ADMIN_FORMATS, ALL_OR_NOTHING, ROW_NUMBERING, import_problems, run_import
 
 
+def autocomplete_source(request) -> tuple[str, str, str] | None:
+    """(app label, model name, field name) of the form field an admin autocomplete request fills, or None.
+
+    The admin's autocomplete view asks the *target* model's admin for results; this says which picker is
+    asking, so that admin can offer only what that picker may take (e.g. the project's own sub jobs)."""
+    if not request.path.endswith("/autocomplete/"):
+        return None
+    params = request.GET
+    return params.get("app_label", ""), params.get("model_name", ""), params.get("field_name", "")
+
+
+def autocomplete_id(request, name: str) -> int | None:
+    """An id the picker's page sent along with an autocomplete request (``?project=12``), or None."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def service_errors(exc: ApplicationError) -> dict[str, list[str]]:
     if isinstance(exc, ValidationFailed):
         return exc.errors

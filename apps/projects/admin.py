@@ -15,6 +15,8 @@ from apps.core.admin_mixins import (
     ServiceAdminMixin,
     add_service_errors,
     adopt,
+    autocomplete_id,
+    autocomplete_source,
     badge,
     fresh,
 )
@@ -226,6 +228,14 @@ class SubJobAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, Simp
 
     def get_queryset(self, request):
         return sub_job_list(user=request.user).annotate(cost_code_total=Count("cost_codes"))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcostcode", "sub_job"):
+            # A cost code's sub job is one of its project's: none is offered until the project is chosen.
+            project_id = autocomplete_id(request, "project")
+            queryset = queryset.filter(project_id=project_id) if project_id is not None else queryset.none()
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         return ("project", *self.readonly_fields) if obj else self.readonly_fields

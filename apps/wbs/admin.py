@@ -12,6 +12,8 @@ from apps.core.admin_mixins import (
     ServiceAdminMixin,
     add_service_errors,
     adopt,
+    autocomplete_id,
+    autocomplete_source,
     badge,
     fresh,
     run_service_action,
@@ -159,6 +161,12 @@ class CostTypeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImportExport
     def get_queryset(self, request):
         return cost_type_list(user=request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcosttype", "cost_type"):
+            queryset = queryset.filter(is_active=True)  # a deactivated cost type cannot be assigned
+        return queryset, may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         return ("code", *self.readonly_fields) if obj else self.readonly_fields
 
@@ -214,6 +222,16 @@ class StandardCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImpo
 
     def get_queryset(self, request):
         return standard_cost_code_list(user=request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcostcode", "standard_cost_code"):
+            # The project cost code picker offers what may be added: active codes of the project's own list.
+            queryset = queryset.filter(is_active=True)
+            project_id = autocomplete_id(request, "project")
+            if project_id is not None:
+                queryset = queryset.filter(cost_code_list__projects__pk=project_id)
+        return queryset, may_have_duplicates
 
     def has_change_permission(self, request, obj=None):
         # Choosing default cost types (permission table row 15) is a change of its own.
@@ -358,6 +376,10 @@ class ProjectCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
     inlines = [ProjectCostTypeInline]
     list_per_page = 100
     show_full_result_count = False
+
+    class Media:
+        # The sub job and cost code pickers ask for the chosen project's own choices.
+        js = ("admin/js/jquery.init.js", "wbs/project_cost_code_form.js")
 
     def get_queryset(self, request):
         return project_cost_code_list(project=None, user=request.user)
