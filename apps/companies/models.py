@@ -44,7 +44,8 @@ class Company(ErpExportable, TimeStampedModel):
         null=True,
         blank=True,
         unique=True,
-        help_text="The Sage AP vendor ID this company is linked to (R59, R265).",
+        # R59, R265
+        help_text="The Sage AP vendor ID this company is linked to.",
     )
     erp_vendor_type = models.CharField(
         "ERP vendor type",
@@ -54,8 +55,8 @@ class Company(ErpExportable, TimeStampedModel):
         error_messages={"invalid_choice": VENDOR_TYPE_CHOICE_MESSAGE},
         help_text="The vendor's type in Sage 300 CRE, used when the company is sent to Sage.",
     )
-    erp_inactive = models.BooleanField(
-        "inactive in ERP", default=False, help_text="The linked Sage vendor is marked Inactive (R61, R200)."
+    erp_inactive = models.BooleanField(  # R61, R200
+        "inactive in ERP", default=False, help_text="The linked Sage vendor is marked Inactive."
     )
     is_archived = models.BooleanField(default=False, db_index=True)
 
