@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -80,7 +81,23 @@ class ServiceAdminMixin:
             request._service_refusal = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def delete_problem(self, obj) -> str | None:
+        """Why the service would refuse to delete ``obj``, or None. An admin that says so shows no Delete button
+        for it (its ``has_delete_permission``), and its delete page answers with the reason on the object's page."""
+        return None
+
+    def _change_page(self, object_id):
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id], current_app=self.admin_site.name)
+        )
+
     def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        problem = self.delete_problem(obj) if obj is not None else None
+        if problem:
+            self.message_user(request, problem, messages.ERROR)
+            return self._change_page(object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
         except ApplicationError as exc:

@@ -31,6 +31,7 @@ from apps.projects.services import (
     project_validate,
     sub_job_create,
     sub_job_delete,
+    project_delete_problem,
     sub_job_delete_problem,
     sub_job_update,
     sub_job_validate,
@@ -169,6 +170,15 @@ class ProjectAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, Sim
         perms_needed.discard(ProjectMembership._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
+    def delete_problem(self, obj):
+        return project_delete_problem(project=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # No Delete button on a project its service would refuse to delete (Sage has it, or may have it).
+        if obj is not None and self.delete_problem(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         project_delete(project=obj, actor=request.user)
 
@@ -261,6 +271,14 @@ class SubJobAdmin(RulesAdminMixin, ServiceAdminMixin, NoHistoryRevertMixin, Simp
                 actor=request.user,
             )
         adopt(obj, sub_job)
+
+    def delete_problem(self, obj):
+        return sub_job_delete_problem(sub_job=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.delete_problem(obj):
+            return False  # no Delete button the service would refuse
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         sub_job_delete(sub_job=obj, actor=request.user)

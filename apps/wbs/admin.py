@@ -95,6 +95,12 @@ class CostCodeListAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = False
     readonly_fields = ("created_at", "updated_at")
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "standardcostcode", "cost_code_list"):
+            queryset = queryset.exclude(source=CostCodeList.Source.ERP)  # a code by hand goes on a custom list
+        return queryset, may_have_duplicates
+
     def get_queryset(self, request):
         return cost_code_list_list(user=request.user).annotate(
             code_total=Count("cost_codes", distinct=True), project_total=Count("projects", distinct=True)
@@ -232,6 +238,13 @@ class StandardCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImpo
             if project_id is not None:
                 queryset = queryset.filter(cost_code_list__projects__pk=project_id)
         return queryset, may_have_duplicates
+
+    def has_add_permission(self, request):
+        # Codes of the Sage 300 CRE list come from Sage; by hand a code goes on a custom list only, so there
+        # is no Add button until a custom list exists.
+        if not CostCodeList.objects.exclude(source=CostCodeList.Source.ERP).exists():
+            return False
+        return super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
         # Choosing default cost types (permission table row 15) is a change of its own.
@@ -408,8 +421,11 @@ class ProjectCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
     def cost_types_display(self, obj):
         return ", ".join(assignment.cost_type.code for assignment in obj.cost_types.all())
 
+    def delete_problem(self, obj):
+        return project_cost_code_remove_problem(project_cost_code=obj)
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and project_cost_code_remove_problem(project_cost_code=obj):
+        if obj is not None and self.delete_problem(obj):
             return False
         return super().has_delete_permission(request, obj)
 
