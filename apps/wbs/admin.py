@@ -109,6 +109,12 @@ class CostCodeListAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("source", *self.readonly_fields) if obj else self.readonly_fields
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "source" and CostCodeList.objects.filter(source=CostCodeList.Source.ERP).exists():
+            # Trestle keeps one Sage 300 CRE list (the sync's): a second is always refused, so it is not offered.
+            kwargs["choices"] = [c for c in db_field.get_choices(include_blank=False) if c[0] != CostCodeList.Source.ERP]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     @admin.display(description="cost codes", ordering="code_total")
     def code_count(self, obj):
         return obj.code_total

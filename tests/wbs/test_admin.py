@@ -418,3 +418,15 @@ def test_an_unreadable_upload_is_explained_on_the_import_form(admin_client):
         "import_file": ["Row 1 has 3 values but the header has 2 columns; remove the extra values or name their column."]
     }
     assert not CostType.objects.exists()
+
+
+def test_a_new_list_is_not_offered_as_a_second_sage_list(admin_client):
+    # Issue 8: "ERP" was offered as a new list's source and always refused once the Sage list existed.
+    form = admin_client.get(admin_url(CostCodeList, "add")).context["adminform"].form
+    offered_first = [value for value, _ in form.fields["source"].choices]
+    erp_list()
+    form = admin_client.get(admin_url(CostCodeList, "add")).context["adminform"].form
+    offered_after = [value for value, _ in form.fields["source"].choices]
+
+    assert CostCodeList.Source.ERP in offered_first
+    assert offered_after == [value for value in CostCodeList.Source.values if value != CostCodeList.Source.ERP]
