@@ -10,6 +10,9 @@ admin.site.site_header = "Trestle"
 admin.site.site_title = "Trestle"
 admin.site.index_title = "Project financials in step with Sage 300 CRE"
 
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/erp/integrations/", admin.site.admin_view(ErpIntegrationsView.as_view()), name="erp-integrations"),

@@ -75,7 +75,8 @@ class PermissionTemplate(TimeStampedModel):
     can_create_new_project = models.BooleanField(
         "Create New Project (Directory granular permission)",
         default=False,
-        help_text="With Standard on Directory, lets the user view the list of synced sub jobs (P#34).",
+        # P#34
+        help_text="With Standard on Directory, lets the user view the list of synced sub jobs.",
     )
 
     budget = _level_field(Tool.BUDGET)
@@ -94,7 +95,8 @@ class PermissionTemplate(TimeStampedModel):
     view_direct_cost_details = models.BooleanField(
         "View Direct Cost Details (Budget granular permission)",
         default=False,
-        help_text="Lets the user open the job cost transaction detail behind a Direct Costs value (R163).",
+        # R163
+        help_text="Lets the user open the job cost transaction detail behind a Direct Costs value.",
     )
 
     class Meta:
@@ -135,7 +137,8 @@ class UserAccess(TimeStampedModel):
     can_push_to_accounting = models.BooleanField(
         "Can Push to Accounting",
         default=False,
-        help_text="With Standard or Admin on ERP Integrations this makes the user an accounting approver (R174).",
+        # R174
+        help_text="With Standard or Admin on ERP Integrations this makes the user an accounting approver.",
     )
     can_import_item_types = models.JSONField(
         "may import", default=_all_item_types, blank=True, help_text="Item types this approver may import."

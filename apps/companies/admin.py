@@ -15,6 +15,7 @@ from apps.companies.services import (
     company_archive,
     company_create,
     company_delete,
+    company_delete_problem,
     company_insurance_upsert,
     company_insurance_validate,
     company_unarchive,
@@ -115,6 +116,14 @@ class CompanyAdmin(
             data = {field: form.cleaned_data[field] for field in COMPANY_EDITABLE_FIELDS}
             company = company_create(**data, actor=request.user)
         adopt(obj, company)
+
+    def delete_problem(self, obj):
+        return company_delete_problem(company=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.delete_problem(obj):
+            return False  # linked to Sage, or in the ERP workflow: no Delete button the service would refuse
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         company_delete(company=obj, actor=request.user)

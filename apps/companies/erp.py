@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from apps.access.checks import require
 from apps.access.rules import Operation, Resource, allowed
 from apps.access.matrix import Action
-from apps.companies.models import Company, CompanyInsurance
+from apps.companies.models import Company, CompanyInsurance, VendorType
 from apps.companies.services import company_create, company_delete, company_update
 from apps.core.bulk import upsert
 from apps.core.exceptions import Conflict, ValidationFailed
@@ -51,7 +51,7 @@ from apps.erp.sync import PageOutcome, stage_records
 
 VENDORS, VENDOR = "vendors", "vendor"
 SYNC_PAGE_SIZE = 2000
-VENDOR_TYPES = ("Subcontractor", "Supplier", "Service provider", "Other")
+VENDOR_TYPES = tuple(VendorType.values)
 AUTO_UPDATE = register_setting(SettingSpec(
     "vendors_auto_update", "Vendors will be automatically updated",
     help_text="At every vendor sync, Sage's address, city, state, ZIP, telephone and fax overwrite the linked "
@@ -205,7 +205,8 @@ def vendor_add_as_company(*, staged: StagedRecord, actor, target=None) -> Compan
         zip=data.get("zip", ""),
         business_phone=data.get("telephone", ""),
         business_fax=data.get("fax", ""),
-        erp_vendor_type=data.get("vendor_type", ""),
+        # Sage's type; one this ERP names differently is kept as Other rather than refusing the vendor.
+        erp_vendor_type=VendorType.matching(data.get("vendor_type")) or ("Other" if data.get("vendor_type") else ""),
     )
     company.erp_inactive = bool(data.get("inactive"))
     company.save(update_fields=["erp_inactive", "updated_at"])

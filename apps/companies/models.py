@@ -9,6 +9,26 @@ from apps.core.models import TimeStampedModel
 from apps.erp.lifecycle import ErpExportable
 
 
+class VendorType(models.TextChoices):
+    """Sage 300 CRE's four AP vendor types (a company's type is one of them, or not set)."""
+
+    SUBCONTRACTOR = "Subcontractor", "Subcontractor"
+    SUPPLIER = "Supplier", "Supplier"
+    SERVICE_PROVIDER = "Service provider", "Service provider"
+    OTHER = "Other", "Other"
+
+    @classmethod
+    def matching(cls, value: object) -> str:
+        """The vendor type ``value`` names, ignoring case and spaces ("supplier " is Supplier); "" if none."""
+        wanted = " ".join(str(value or "").split()).lower()
+        return next((choice for choice in cls.values if choice.lower() == wanted), "")
+
+
+VENDOR_TYPE_CHOICE_MESSAGE = (
+    "%(value)s is not a Sage 300 CRE vendor type. Choose Subcontractor, Supplier, Service provider or Other."
+)
+
+
 class Company(ErpExportable, TimeStampedModel):
     name = models.CharField(max_length=255, db_index=True)
     address = models.CharField(max_length=255, blank=True)
@@ -24,11 +44,19 @@ class Company(ErpExportable, TimeStampedModel):
         null=True,
         blank=True,
         unique=True,
-        help_text="The Sage AP vendor ID this company is linked to (R59, R265).",
+        # R59, R265
+        help_text="The Sage AP vendor ID this company is linked to.",
     )
-    erp_vendor_type = models.CharField("ERP vendor type", max_length=30, blank=True)
-    erp_inactive = models.BooleanField(
-        "inactive in ERP", default=False, help_text="The linked Sage vendor is marked Inactive (R61, R200)."
+    erp_vendor_type = models.CharField(
+        "ERP vendor type",
+        max_length=30,
+        blank=True,
+        choices=VendorType.choices,
+        error_messages={"invalid_choice": VENDOR_TYPE_CHOICE_MESSAGE},
+        help_text="The vendor's type in Sage 300 CRE, used when the company is sent to Sage.",
+    )
+    erp_inactive = models.BooleanField(  # R61, R200
+        "inactive in ERP", default=False, help_text="The linked Sage vendor is marked Inactive."
     )
     is_archived = models.BooleanField(default=False, db_index=True)
 

@@ -11,7 +11,7 @@ from copy import copy
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 
-from apps.companies.models import Company
+from apps.companies.models import Company, VendorType
 from apps.companies.selectors import company_list
 from apps.companies.services import (
     COMPANY_EDITABLE_FIELDS,
@@ -20,7 +20,6 @@ from apps.companies.services import (
     company_unarchive,
     company_update,
     company_validate,
-    company_vendor_limit_errors,
 )
 from apps.core.imports import (
     AllOrNothingResourceMixin,
@@ -50,6 +49,15 @@ def _text_field(name: str, **widget_kwargs) -> fields.Field:
     return fields.Field(attribute=name, column_name=name, widget=TextWidget(**widget_kwargs))
 
 
+class VendorTypeWidget(TextWidget):
+    """A vendor type cell: Sage's four types in any case or spacing ("supplier" is Supplier); anything else is
+    kept as typed, for the row's error to name it."""
+
+    def clean(self, value, row=None, **kwargs):
+        typed = super().clean(value, row=row, **kwargs)
+        return VendorType.matching(typed) or typed
+
+
 class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
     name = _text_field("name")
     erp_company_id = _text_field("erp_company_id", blank_as_none=True)
@@ -60,7 +68,7 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
     business_phone = _text_field("business_phone")
     business_fax = _text_field("business_fax")
     email = _text_field("email")
-    erp_vendor_type = _text_field("erp_vendor_type")
+    erp_vendor_type = fields.Field(attribute="erp_vendor_type", column_name="erp_vendor_type", widget=VendorTypeWidget())
     is_archived = fields.Field(
         attribute="is_archived", column_name="is_archived", widget=StrictBooleanWidget(), saves_null_values=False
     )
@@ -161,7 +169,6 @@ class CompanyResource(AllOrNothingResourceMixin, resources.ModelResource):
         errors = merge_errors(
             errors,
             company_validate(data=values, company=None if is_new else self._pristine(instance)),
-            company_vendor_limit_errors(values={**values, "erp_company_id": erp_company_id}),
         )
         repeat = erp_company_id and duplicate_in_file_message(
             column="erp_company_id", value=erp_company_id, rows=self._erp_id_rows.get(erp_company_id, []), row_number=row_number

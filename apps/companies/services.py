@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.access.rules import Operation, Resource, require_actor
-from apps.companies.models import Company, CompanyInsurance
+from apps.companies.models import Company, CompanyInsurance, VendorType
 from apps.erp import guards
 from apps.core.exceptions import Conflict
 from apps.core.money import to_money
@@ -45,25 +45,34 @@ def _set_actor(instance, actor) -> None:
         instance._history_user = actor
 
 
+def _clean(field: str, value: object) -> str:
+    """A directory field as stored: trimmed text; a vendor type spelled any case is Sage's ("supplier" → Supplier)."""
+    cleaned = text(value)
+    if field == "erp_vendor_type":
+        return VendorType.matching(cleaned) or cleaned
+    return cleaned
+
+
 def _erp_company_id(value: object) -> str | None:
     return text(value) or None
 
 
 def company_vendor_limit_errors(*, values: Mapping[str, Any]) -> ErrorDict:
-    """Sage's limits on vendor fields (name ≤ 30, city ≤ 15 …), with Sage's own messages."""
-    from apps.companies.erp import CompanyDocument
-    from apps.erp.records import VendorExport
+    """Sage's limits on vendor fields (name ≤ 30, city ≤ 15 …), with Sage's own messages.
 
-    limits = get_connector().limits
-    errors: ErrorDict = {}
-    fields = {**CompanyDocument.field_limits, "erp_company_id": (VendorExport, "vendor_id")}
-    for name, value in values.items():
-        if value is None or name not in fields:
-            continue
-        record_type, record_field = fields[name]
-        message = limits.violations(record_type, {record_field: value}).get(record_field)
+    The directory fields are checked by the engine from the declaration (``CompanyDocument.field_limits``),
+    the ERP Company ID by its Accept field's limit.
+    """
+    from apps.companies.erp import CompanyDocument
+
+    errors = guards.limit_errors(Company, {name: value for name, value in values.items() if name != "erp_company_id"})
+    erp_company_id = values.get("erp_company_id")
+    if erp_company_id is not None:
+        record_type, record_field = CompanyDocument().id_field.limit
+        limit = get_connector().limits.of(record_type).get(record_field)
+        message = limit.explained(erp_company_id, "ERP Company ID") if limit else None
         if message:
-            errors[name] = [message]
+            errors["erp_company_id"] = [message]
     return errors
 
 
@@ -72,8 +81,13 @@ def company_validate(*, data: Mapping[str, Any], company: Company | None = None)
     candidate = Company() if company is None else Company(**{f: getattr(company, f) for f in COMPANY_EDITABLE_FIELDS})
     for field in COMPANY_EDITABLE_FIELDS:
         if field in data:
-            setattr(candidate, field, text(data[field]))
+            setattr(candidate, field, _clean(field, data[field]))
     errors = model_field_errors(candidate, fields=COMPANY_EDITABLE_FIELDS)
+    # What Sage 300 CRE can hold, checked on save as well as at Send.
+    errors = merge_errors(errors, company_vendor_limit_errors(values={
+        field: getattr(candidate, field) for field in COMPANY_EDITABLE_FIELDS
+        if field in data and field not in errors and (company is None or getattr(company, field) != getattr(candidate, field))
+    }))
 
     if "erp_company_id" in data:
         erp_company_id = _erp_company_id(data["erp_company_id"])
@@ -83,6 +97,8 @@ def company_validate(*, data: Mapping[str, Any], company: Company | None = None)
         elif erp_company_id is not None:
             candidate.erp_company_id = erp_company_id
             errors = merge_errors(errors, model_field_errors(candidate, fields=["erp_company_id"]))
+            if "erp_company_id" not in errors:
+                errors = merge_errors(errors, company_vendor_limit_errors(values={"erp_company_id": erp_company_id}))
             holder = Company.objects.filter(erp_company_id=erp_company_id).only("name").first()
             if holder is not None:
                 add_error(
@@ -124,7 +140,7 @@ def company_create(
         "erp_vendor_type": erp_vendor_type,
     }
     raise_if_errors(company_validate(data=data))
-    company = Company(**{field: text(data[field]) for field in COMPANY_EDITABLE_FIELDS}, is_archived=bool(is_archived))
+    company = Company(**{field: _clean(field, data[field]) for field in COMPANY_EDITABLE_FIELDS}, is_archived=bool(is_archived))
     _set_actor(company, actor)
     company.save()
     return company
@@ -136,7 +152,7 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
     require_actor(actor, Resource.COMPANY, Operation.CHANGE)
     # A locked field is refused for being locked, whatever else would be wrong with the change.
     raise_if_errors(guards.locked_field_errors(company, [
-        field for field in COMPANY_EDITABLE_FIELDS if field in data and getattr(company, field) != text(data[field])
+        field for field in COMPANY_EDITABLE_FIELDS if field in data and getattr(company, field) != _clean(field, data[field])
     ]))
     errors: ErrorDict = {}
     for field in set(data) - set(COMPANY_EDITABLE_FIELDS) - {"erp_company_id"}:
@@ -151,11 +167,11 @@ def company_update(*, company: Company, data: Mapping[str, Any], actor=None) -> 
     changed = [
         field
         for field in COMPANY_EDITABLE_FIELDS
-        if field in data and getattr(company, field) != text(data[field])
+        if field in data and getattr(company, field) != _clean(field, data[field])
     ]
     if changed:
         for field in changed:
-            setattr(company, field, text(data[field]))
+            setattr(company, field, _clean(field, data[field]))
         _set_actor(company, actor)
         company.save(update_fields=[*changed, "updated_at"])
     return company

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -23,6 +24,23 @@ from import_export.admin import ImportExportMixin
 
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.imports import ADMIN_FORMATS, ALL_OR_NOTHING, ROW_NUMBERING, import_problems, run_import
+
+
+def autocomplete_source(request) -> tuple[str, str, str] | None:
+    """(app label, model name, field name) of the form field an admin autocomplete request fills, or None.
+
+    The admin's autocomplete view asks the *target* model's admin for results; this says which picker is
+    asking, so that admin can offer only what that picker may take (e.g. the project's own sub jobs)."""
+    if not request.path.endswith("/autocomplete/"):
+        return None
+    params = request.GET
+    return params.get("app_label", ""), params.get("model_name", ""), params.get("field_name", "")
+
+
+def autocomplete_id(request, name: str) -> int | None:
+    """An id the picker's page sent along with an autocomplete request (``?project=12``), or None."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def service_errors(exc: ApplicationError) -> dict[str, list[str]]:
@@ -63,7 +81,23 @@ class ServiceAdminMixin:
             request._service_refusal = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def delete_problem(self, obj) -> str | None:
+        """Why the service would refuse to delete ``obj``, or None. An admin that says so shows no Delete button
+        for it (its ``has_delete_permission``), and its delete page answers with the reason on the object's page."""
+        return None
+
+    def _change_page(self, object_id):
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id], current_app=self.admin_site.name)
+        )
+
     def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        problem = self.delete_problem(obj) if obj is not None else None
+        if problem:
+            self.message_user(request, problem, messages.ERROR)
+            return self._change_page(object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
         except ApplicationError as exc:

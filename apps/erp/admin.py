@@ -180,8 +180,13 @@ class SyncScheduleAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "dataset":
-            return forms.ChoiceField(choices=dataset_choices(), label="Dataset")
+            # A dataset has one schedule: only those without one are offered.
+            taken = set(SyncSchedule.objects.values_list("dataset", flat=True))
+            return forms.ChoiceField(choices=[c for c in dataset_choices() if c[0] not in taken], label="Dataset")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["dataset", *self.readonly_fields] if obj else self.readonly_fields
 
     @admin.display(description="dataset", ordering="dataset")
     def dataset_label(self, obj):
@@ -194,6 +199,9 @@ class SyncScheduleAdmin(admin.ModelAdmin):
         return _erp_reader(request)
 
     def has_add_permission(self, request):
+        # No Add once every dataset has its schedule (a second one for a dataset is always refused).
+        if SyncSchedule.objects.count() >= len(dataset_choices()):
+            return False
         return bool(can(request.user, Action.CONFIGURE_SYNC_SCHEDULE))
 
     def has_change_permission(self, request, obj=None):

@@ -16,6 +16,7 @@ Refusals come back as ``apps.erp.errors.ErpError`` with a catalogue code.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,14 +47,45 @@ from apps.erp.records import (
 
 @dataclass(frozen=True)
 class FieldLimit:
-    """A length limit the ERP imposes on one field of a record, with the ERP's own label for it."""
+    """A limit the ERP imposes on one field of a record, with the ERP's own label for it.
+
+    ``max_length`` is inclusive. ``pattern`` (a regular expression the value must contain a match of)
+    and ``rule`` (that rule in words, for a person) describe the characters the ERP needs, e.g. a
+    Sage Job ID needs at least one letter or digit.
+    """
 
     max_length: int
     erp_label: str
+    pattern: str = ""
+    rule: str = ""
 
     def message(self) -> str:
         # Sage's wording: "[Name] is too long, maximum length is 30 characters."
         return f"[{self.erp_label}] is too long, maximum length is {self.max_length} characters."
+
+    def problem(self, value: object) -> str | None:
+        """The ERP's message for ``value``, or None when it fits."""
+        if value is None:
+            return None
+        value = str(value)
+        if len(value) > self.max_length:
+            return self.message()
+        if value and self.pattern and not re.search(self.pattern, value):
+            # Sage's wording for a value it cannot take, then what it needs.
+            return f"[{self.erp_label}] has an invalid value: {value}. {self.rule}".strip()
+        return None
+
+    def explained(self, value: object, what: str) -> str | None:
+        """The problem said for a person filling in a form ("Sage 300 CRE holds at most 4 characters for a
+        state; …"), then the ERP's own message. ``what`` names the field ("state", "ERP Company ID")."""
+        problem = self.problem(value)
+        if problem is None:
+            return None
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        if len(str(value)) > self.max_length:
+            return (f"Sage 300 CRE holds at most {self.max_length} characters for {article} {what}; shorten it. "
+                    f"Sage says: {problem}")
+        return f"Sage 300 CRE cannot take this {what}. Sage says: {problem}"
 
 
 @dataclass(frozen=True)
@@ -73,9 +105,9 @@ class ConnectorLimits:
         """Map each field of ``values`` (record field names) that breaks a limit to the ERP's message."""
         problems = {}
         for name, limit in self.of(record_type).items():
-            value = values.get(name)
-            if value is not None and len(str(value)) > limit.max_length:
-                problems[name] = limit.message()
+            message = limit.problem(values.get(name))
+            if message:
+                problems[name] = message
         return problems
 
 

@@ -36,6 +36,19 @@ def _state(doc, obj) -> tuple[str, str]:
     return "waiting in ERP Integrations", "retrieve it first"
 
 
+def limit_errors(obj_or_model, values) -> dict[str, list[str]]:
+    """{field: [message]} for each of ``values`` (model field → value) that the ERP cannot hold.
+
+    Every service validator of a registered document calls this when a form, the API or an import
+    saves, with the same limits Send to ERP checks (the document's ``field_limits`` and the
+    connector's limits), so a new document type gets the check by registering.
+    """
+    from apps.erp.connector import get_connector
+
+    doc = document_for(obj_or_model)
+    return {field: [message] for field, message in doc.limit_messages(dict(values), get_connector()).items()}
+
+
 def locked_field_errors(obj, changed: Iterable[str]) -> dict[str, list[str]]:
     """{field: [message]} for each changed field the item's state locks; empty when the change may go ahead."""
     if obj.pk is None or obj.erp_status not in LOCKED_STATUSES:

@@ -301,14 +301,31 @@ class ErpDocument:
         }
 
     def limit_problems(self, obj, connector: ErpConnector) -> dict[str, str]:
-        """The connector's field limits on this item's own fields: {model field: the ERP's message}."""
+        """The connector's field limits on this item's own fields, at Send: {model field: the ERP's message}."""
+        values = {name: getattr(obj, name) for name in self.field_limits}
+        return self.limit_messages(values, connector, explain=False)
+
+    def limit_messages(self, values: dict[str, object], connector: ErpConnector, *, explain: bool = True) -> dict[str, str]:
+        """The connector's limits on ``values`` (model field → value; fields without a limit are ignored):
+        {model field: message}. ``explain`` says first, for a person at a form, what the ERP holds."""
         problems = {}
-        for model_field, (record_type, record_field) in self.field_limits.items():
-            value = getattr(obj, model_field)
-            message = connector.limits.violations(record_type, {record_field: value}).get(record_field)
+        for model_field, value in values.items():
+            if model_field not in self.field_limits or value is None:
+                continue
+            record_type, record_field = self.field_limits[model_field]
+            limit = connector.limits.of(record_type).get(record_field)
+            if limit is None:
+                continue
+            message = limit.explained(value, self.field_label(model_field)) if explain else limit.problem(value)
             if message:
                 problems[model_field] = message
         return problems
+
+    def field_label(self, model_field: str) -> str:
+        try:
+            return str(self.model._meta.get_field(model_field).verbose_name)
+        except Exception:  # noqa: BLE001 - a declared name that is not a model field is still shown
+            return model_field.replace("_", " ")
 
     def __repr__(self) -> str:
         return f"<ErpDocument {self.item_type}>"

@@ -15,6 +15,8 @@ from apps.core.admin_mixins import (
     ServiceAdminMixin,
     add_service_errors,
     adopt,
+    autocomplete_id,
+    autocomplete_source,
     badge,
     fresh,
 )
@@ -30,6 +32,7 @@ from apps.projects.services import (
     project_validate,
     sub_job_create,
     sub_job_delete,
+    project_delete_problem,
     sub_job_delete_problem,
     sub_job_update,
     sub_job_validate,
@@ -168,6 +171,15 @@ class ProjectAdmin(ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryR
         perms_needed.discard(ProjectMembership._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
+    def delete_problem(self, obj):
+        return project_delete_problem(project=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # No Delete button on a project its service would refuse to delete (Sage has it, or may have it).
+        if obj is not None and self.delete_problem(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         project_delete(project=obj, actor=request.user)
 
@@ -228,6 +240,14 @@ class SubJobAdmin(ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryRe
     def get_queryset(self, request):
         return sub_job_list(user=request.user).annotate(cost_code_total=Count("cost_codes"))
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcostcode", "sub_job"):
+            # A cost code's sub job is one of its project's: none is offered until the project is chosen.
+            project_id = autocomplete_id(request, "project")
+            queryset = queryset.filter(project_id=project_id) if project_id is not None else queryset.none()
+        return queryset, may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         return ("project", *self.readonly_fields) if obj else self.readonly_fields
 
@@ -252,6 +272,14 @@ class SubJobAdmin(ErpAdminMixin, RulesAdminMixin, ServiceAdminMixin, NoHistoryRe
                 actor=request.user,
             )
         adopt(obj, sub_job)
+
+    def delete_problem(self, obj):
+        return sub_job_delete_problem(sub_job=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.delete_problem(obj):
+            return False  # no Delete button the service would refuse
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         sub_job_delete(sub_job=obj, actor=request.user)

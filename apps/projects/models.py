@@ -26,7 +26,8 @@ class Project(ErpExportable, TimeStampedModel):
         null=True,
         blank=True,
         unique=True,
-        help_text="Entered by the approver at export, or the job id when imported from Sage (R41–R43).",
+        # R41–R43
+        help_text="Entered by the approver at export, or the job id when imported from Sage.",
     )
     address = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -40,7 +41,8 @@ class Project(ErpExportable, TimeStampedModel):
         null=True,
         blank=True,
         related_name="projects",
-        help_text="Projects on a non-ERP list cannot be integrated with Sage (R30).",
+        # R30
+        help_text="Projects on a list that is not the Sage 300 CRE standard list cannot be sent to Sage.",
     )
 
     history = HistoricalRecords()
@@ -63,7 +65,8 @@ class SubJob(ErpExportable, TimeStampedModel):
         max_length=30,
         null=True,
         blank=True,
-        help_text="The Sage extra this sub job is synced with (pre-filled from the code at export, R49).",
+        # R49
+        help_text="The Sage extra this sub job is synced with (pre-filled from the code at export).",
     )
 
     history = HistoricalRecords()

@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from apps.access.rules import Operation, Resource, require_actor
 from apps.erp import guards
 from apps.core.exceptions import ApplicationError, Conflict
-from apps.core.validation import ErrorDict, add_error, model_field_errors, raise_if_errors, text
+from apps.core.validation import ErrorDict, add_error, merge_errors, model_field_errors, raise_if_errors, text
 from apps.projects.models import Project, SubJob
 from apps.wbs.models import CostCodeList
 from apps.wbs.selectors import erp_cost_code_list
@@ -36,6 +36,12 @@ def _clean(field: str, value: Any) -> Any:
     return text(value) if field in PROJECT_TEXT_FIELDS else value
 
 
+def _with_limit_errors(errors: ErrorDict, candidate, fields) -> ErrorDict:
+    """Sage's limits on the fields that passed the model's own rules."""
+    limits = guards.limit_errors(candidate, {f: getattr(candidate, f) for f in fields if f not in errors})
+    return merge_errors(errors, limits)
+
+
 def project_validate(*, data: Mapping[str, Any], project: Project | None = None) -> ErrorDict:
     """Why ``data`` cannot create (``project=None``) or update ``project``; empty when it can."""
     candidate = Project() if project is None else Project(**{f: getattr(project, f) for f in PROJECT_EDITABLE_FIELDS})
@@ -44,6 +50,10 @@ def project_validate(*, data: Mapping[str, Any], project: Project | None = None)
             setattr(candidate, field, _clean(field, data[field]))
     field_names = [f for f in PROJECT_EDITABLE_FIELDS if f != "cost_code_list"]
     errors = model_field_errors(candidate, fields=field_names)
+    # What Sage 300 CRE can hold is checked on save as well as at Send (a state "Texas" is refused here).
+    errors = _with_limit_errors(errors, candidate, [
+        f for f in PROJECT_TEXT_FIELDS if f in data and (project is None or getattr(project, f) != getattr(candidate, f))
+    ])
 
     if "sage_job_id" in data and (text(data["sage_job_id"]) or None) != getattr(project, "sage_job_id", None):
         add_error(errors, "sage_job_id", SAGE_JOB_ID_IS_READ_ONLY)
@@ -203,6 +213,9 @@ def sub_job_validate(*, project: Project, data: Mapping[str, Any], sub_job: SubJ
         name=text(data.get("name", getattr(sub_job, "name", ""))),
     )
     errors = model_field_errors(candidate, fields=["code", "name"])
+    errors = _with_limit_errors(errors, candidate, [
+        f for f in ("code", "name") if sub_job is None or getattr(sub_job, f) != getattr(candidate, f)
+    ])
     if sub_job is not None and candidate.code != sub_job.code and sub_job.cost_codes.exists():
         add_error(errors, "code", f"Sub job {sub_job.code} has cost codes tied to it; its code cannot change.")
     if candidate.code and "code" not in errors:

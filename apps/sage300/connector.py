@@ -66,7 +66,7 @@ DEFAULT_PAGE_SIZE = selectors.DEFAULT_PAGE_SIZE
 
 
 def _limit(column: ColumnLimit) -> FieldLimit:
-    return FieldLimit(column.max_length, column.label)
+    return FieldLimit(column.max_length, column.label, pattern=column.pattern, rule=column.rule)
 
 
 def _limits(columns: dict[str, ColumnLimit], fields: dict[str, str]) -> dict[str, FieldLimit]:

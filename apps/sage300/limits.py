@@ -18,6 +18,9 @@ from dataclasses import dataclass
 class ColumnLimit:
     max_length: int
     label: str
+    # A regular expression the value must contain a match of, and that rule in words.
+    pattern: str = ""
+    rule: str = ""
 
     def message(self) -> str:
         # Sage's wording: "[Name] is too long, maximum length is 30 characters."
@@ -25,7 +28,10 @@ class ColumnLimit:
 
 
 JOB_FIELDS: dict[str, ColumnLimit] = {
-    "job": ColumnLimit(12, "Job"),
+    # Sage compares job ids without their punctuation ("24-101" is "24101"), so a job id needs at least one
+    # letter or digit (the embedded Sage refuses one without: apps/sage300/services/jobs.py).
+    "job": ColumnLimit(12, "Job", pattern=r"[0-9A-Za-z]",
+                       rule="A Sage Job ID needs at least one letter or digit, e.g. 24-101."),
     "description": ColumnLimit(30, "Name"),
     "address_1": ColumnLimit(30, "AddressLine1"),
     "address_2": ColumnLimit(30, "AddressLine2"),

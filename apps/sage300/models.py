@@ -67,7 +67,8 @@ class SageCompany(models.Model):
     hourly_request_limit = models.PositiveIntegerField(
         default=5000,
         db_column="Hourly_Request_Limit",
-        help_text="API requests allowed per clock hour before Sage answers with the rate-limit error (R212).",
+        # R212
+        help_text="API requests allowed per clock hour before Sage answers with the rate-limit error.",
     )
     fault_failure_rate = models.DecimalField(
         max_digits=4,

@@ -12,6 +12,8 @@ from apps.core.admin_mixins import (
     ServiceAdminMixin,
     add_service_errors,
     adopt,
+    autocomplete_id,
+    autocomplete_source,
     badge,
     fresh,
     run_service_action,
@@ -93,6 +95,12 @@ class CostCodeListAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = False
     readonly_fields = ("created_at", "updated_at")
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "standardcostcode", "cost_code_list"):
+            queryset = queryset.exclude(source=CostCodeList.Source.ERP)  # a code by hand goes on a custom list
+        return queryset, may_have_duplicates
+
     def get_queryset(self, request):
         return cost_code_list_list(user=request.user).annotate(
             code_total=Count("cost_codes", distinct=True), project_total=Count("projects", distinct=True)
@@ -100,6 +108,12 @@ class CostCodeListAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("source", *self.readonly_fields) if obj else self.readonly_fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "source" and CostCodeList.objects.filter(source=CostCodeList.Source.ERP).exists():
+            # Trestle keeps one Sage 300 CRE list (the sync's): a second is always refused, so it is not offered.
+            kwargs["choices"] = [c for c in db_field.get_choices(include_blank=False) if c[0] != CostCodeList.Source.ERP]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="cost codes", ordering="code_total")
     def code_count(self, obj):
@@ -159,6 +173,12 @@ class CostTypeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImportExport
     def get_queryset(self, request):
         return cost_type_list(user=request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcosttype", "cost_type"):
+            queryset = queryset.filter(is_active=True)  # a deactivated cost type cannot be assigned
+        return queryset, may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         return ("code", *self.readonly_fields) if obj else self.readonly_fields
 
@@ -214,6 +234,23 @@ class StandardCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, AllOrNothingImpo
 
     def get_queryset(self, request):
         return standard_cost_code_list(user=request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("wbs", "projectcostcode", "standard_cost_code"):
+            # The project cost code picker offers what may be added: active codes of the project's own list.
+            queryset = queryset.filter(is_active=True)
+            project_id = autocomplete_id(request, "project")
+            if project_id is not None:
+                queryset = queryset.filter(cost_code_list__projects__pk=project_id)
+        return queryset, may_have_duplicates
+
+    def has_add_permission(self, request):
+        # Codes of the Sage 300 CRE list come from Sage; by hand a code goes on a custom list only, so there
+        # is no Add button until a custom list exists.
+        if not CostCodeList.objects.exclude(source=CostCodeList.Source.ERP).exists():
+            return False
+        return super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
         # Choosing default cost types (permission table row 15) is a change of its own.
@@ -359,6 +396,10 @@ class ProjectCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
     list_per_page = 100
     show_full_result_count = False
 
+    class Media:
+        # The sub job and cost code pickers ask for the chosen project's own choices.
+        js = ("admin/js/jquery.init.js", "wbs/project_cost_code_form.js")
+
     def get_queryset(self, request):
         return project_cost_code_list(project=None, user=request.user)
 
@@ -386,8 +427,11 @@ class ProjectCostCodeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
     def cost_types_display(self, obj):
         return ", ".join(assignment.cost_type.code for assignment in obj.cost_types.all())
 
+    def delete_problem(self, obj):
+        return project_cost_code_remove_problem(project_cost_code=obj)
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and project_cost_code_remove_problem(project_cost_code=obj):
+        if obj is not None and self.delete_problem(obj):
             return False
         return super().has_delete_permission(request, obj)
 

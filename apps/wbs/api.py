@@ -32,7 +32,22 @@ from apps.wbs.services import (
 )
 
 
-class CostTypeCodesField(serializers.SlugRelatedField):
+class OffersActiveOnly:
+    """A related field whose choices (the browsable API's form, OPTIONS) are the active rows only.
+
+    A deactivated row sent anyway still reaches the service, which says why it cannot be used."""
+
+    def get_choices(self, cutoff=None):
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        queryset = queryset.filter(is_active=True)
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {self.to_representation(item): self.display_value(item) for item in queryset}
+
+
+class CostTypeCodesField(OffersActiveOnly, serializers.SlugRelatedField):
     """Cost types by code, e.g. ``["L", "M"]``."""
 
     def __init__(self, **kwargs):
@@ -40,6 +55,10 @@ class CostTypeCodesField(serializers.SlugRelatedField):
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", CostType.objects.all())
         super().__init__(**kwargs)
+
+
+class ActiveScopedPrimaryKeyRelatedField(OffersActiveOnly, ScopedPrimaryKeyRelatedField):
+    pass
 
 
 # --- cost types -------------------------------------------------------------------------------
@@ -192,12 +211,13 @@ class ProjectCostCodeSerializer(serializers.ModelSerializer):
 class ProjectCostCodeCreateSerializer(serializers.Serializer):
     project = ScopedPrimaryKeyRelatedField(selector=project_list, queryset=Project.objects.all())
     sub_job = ScopedPrimaryKeyRelatedField(
-        selector=sub_job_list, queryset=SubJob.objects.all(), required=False, allow_null=True, default=None
+        selector=sub_job_list, queryset=SubJob.objects.all(), required=False, allow_null=True, default=None,
+        help_text="One of the project's own sub jobs; left out, the code is on the project itself.",
     )
-    standard_cost_code = ScopedPrimaryKeyRelatedField(
+    standard_cost_code = ActiveScopedPrimaryKeyRelatedField(
         selector=standard_cost_code_list,
         queryset=StandardCostCode.objects.all(),
-        help_text="A code of the project's standard cost code list.",
+        help_text="An active code of the project's standard cost code list.",
     )
     cost_types = CostTypeCodesField(
         many=True, required=False, help_text="Cost type codes; left out, the standard code's default cost types."

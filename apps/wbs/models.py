@@ -27,7 +27,8 @@ class CostCodeList(TimeStampedModel):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.CUSTOM)
     available_for_new_projects = models.BooleanField(
         default=True,
-        help_text="Keep this on for the ERP list whenever projects will be integrated (R27).",
+        # R27
+        help_text="Keep this on for the Sage 300 CRE list whenever projects will be sent to Sage.",
     )
 
     class Meta:
@@ -63,7 +64,7 @@ class StandardCostCode(TimeStampedModel):
     code = models.CharField(max_length=30)
     description = models.CharField(max_length=200)
     division = models.CharField(max_length=30, blank=True, help_text="The code's first section, e.g. 01 for 01-100.")
-    is_active = models.BooleanField(default=True, help_text="A deactivated code cannot be added to a project (R29).")
+    is_active = models.BooleanField(default=True, help_text="A deactivated code cannot be added to a project.")  # R29
     default_cost_types = models.ManyToManyField(CostType, blank=True, related_name="default_for_cost_codes")
     erp_synced_at = models.DateTimeField(null=True, blank=True)
 
@@ -96,7 +97,8 @@ class ProjectCostCode(TimeStampedModel):
     description = models.CharField(max_length=200)
     is_project_specific = models.BooleanField(
         default=False,
-        help_text="Created in Sage under Setup → Cost Codes for this job only; shown distinctly (R34).",
+        # R34
+        help_text="Created in Sage under Setup → Cost Codes for this job only; shown distinctly.",
     )
     erp_synced_at = models.DateTimeField(null=True, blank=True)
 

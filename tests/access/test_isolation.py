@@ -205,15 +205,21 @@ def test_admin_change_lists_show_only_the_users_projects(client, world, model, l
 )
 def test_admin_autocompletes_offer_only_the_users_projects(client, world, app_label, model_name, field_name, expected):
     client.force_login(world["user"])
+    # The cost code's sub job picker asks for the chosen project's sub jobs (issue 8); B's are never offered.
+    chosen = {"project": world["a"]["project"].pk} if field_name == "sub_job" else {}
 
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": ""},
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": "", **chosen},
     )
     searched = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": "B-1"},
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": "B-1", **chosen},
     )
+    if field_name == "sub_job":
+        other = client.get(reverse("admin:autocomplete"), {"app_label": app_label, "model_name": model_name,
+                                                          "field_name": field_name, "project": world["b"]["project"].pk})
+        assert other.json()["results"] == []
 
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == expected

@@ -230,7 +230,7 @@ def test_the_admin_import_preview_names_the_bad_row_and_imports_nothing(admin_cl
     assert response.status_code == 200
     assert "confirm_form" not in response.context
     assert [(p.row, p.line, p.field, p.message) for p in response.context["import_problems"]] == [
-        (3, 4, "name", "[Name] is too long, maximum length is 30 characters.")
+        (3, 4, "name", "Sage 300 CRE holds at most 30 characters for a name; shorten it. Sage says: [Name] is too long, maximum length is 30 characters.")
     ]
     assert not Company.objects.exists()
 
@@ -254,3 +254,20 @@ def test_the_admin_imports_a_good_xlsx_after_the_preview(admin_client, sage_vend
         "Import finished: 1 new, 0 updated, 0 deleted and 0 skipped companies."
     ]
     assert list(Company.objects.values_list("name", "erp_company_id", "city")) == [("Acme Concrete", "V100", "Chicago")]
+
+
+def test_a_company_linked_to_sage_shows_no_delete_and_an_unlinked_one_does(admin_client):
+    # Issue 8: Delete was offered on a linked company and always refused.
+    linked = linked_company(name="Acme Concrete", erp_company_id="V100")
+    free = company_create(name="Beta Builders")
+
+    linked_page = admin_client.get(admin_url(Company, "change", linked.pk)).content.decode()
+    free_page = admin_client.get(admin_url(Company, "change", free.pk)).content.decode()
+    refused = admin_client.post(admin_url(Company, "delete", linked.pk), {"post": "yes"}, follow=True)
+
+    assert admin_url(Company, "delete", linked.pk) not in linked_page
+    assert admin_url(Company, "delete", free.pk) in free_page
+    assert "is linked to the Sage 300 CRE vendor V100 and cannot be deleted; archive it instead." in (
+        refused.content.decode().replace("&#x27;", "'")
+    )
+    assert Company.objects.filter(pk=linked.pk).exists()

@@ -98,9 +98,9 @@ def test_a_vendor_file_with_one_name_over_30_characters_imports_nothing_and_name
     outcome = import_vendors(data)
 
     # then
-    assert outcome.problems == [ImportProblem(3, "name", "[Name] is too long, maximum length is 30 characters.")]
+    assert outcome.problems == [ImportProblem(3, "name", "Sage 300 CRE holds at most 30 characters for a name; shorten it. Sage says: [Name] is too long, maximum length is 30 characters.")]
     assert outcome.problems[0].line == 4
-    assert str(outcome.problems[0]) == "row 3, name: [Name] is too long, maximum length is 30 characters."
+    assert str(outcome.problems[0]) == "row 3, name: Sage 300 CRE holds at most 30 characters for a name; shorten it. Sage says: [Name] is too long, maximum length is 30 characters."
     assert not Company.objects.exists()
 
 
@@ -123,8 +123,8 @@ def test_every_bad_vendor_row_is_reported_with_its_column():
 
     # then
     assert outcome.problems == [
-        ImportProblem(2, "city", "[City] is too long, maximum length is 15 characters."),
-        ImportProblem(2, "zip", "[ZIP] is too long, maximum length is 10 characters."),
+        ImportProblem(2, "city", "Sage 300 CRE holds at most 15 characters for a city; shorten it. Sage says: [City] is too long, maximum length is 15 characters."),
+        ImportProblem(2, "zip", "Sage 300 CRE holds at most 10 characters for a ZIP; shorten it. Sage says: [ZIP] is too long, maximum length is 10 characters."),
         ImportProblem(2, "email", "Enter a valid email address."),
         ImportProblem(2, "is_archived", "'maybe' is not a yes/no value; use TRUE or FALSE."),
         ImportProblem(3, "name", "This field cannot be blank."),
@@ -133,7 +133,7 @@ def test_every_bad_vendor_row_is_reported_with_its_column():
             "erp_company_id",
             "erp_company_id 'V100' already appears on row 1 of this file; each erp_company_id may appear only once.",
         ),
-        ImportProblem(5, "erp_company_id", "[Vendor] is too long, maximum length is 10 characters."),
+        ImportProblem(5, "erp_company_id", "Sage 300 CRE holds at most 10 characters for an ERP Company ID; shorten it. Sage says: [Vendor] is too long, maximum length is 10 characters."),
     ]
     assert stored() == [("Existing", "V900", "", "", False)]
 
@@ -276,7 +276,7 @@ def test_import_companies_command_refuses_a_bad_file_and_imports_nothing(tmp_pat
 
     # then
     assert str(failed.value) == "1 problem in vendors.csv; nothing was imported."
-    assert err.getvalue().splitlines()[2] == "2    3     name    [Name] is too long, maximum length is 30 characters."
+    assert err.getvalue().splitlines()[2] == "2    3     name    Sage 300 CRE holds at most 30 characters for a name; shorten it. Sage says: [Name] is too long, maximum length is 30 characters."
     assert not Company.objects.exists()
 
 

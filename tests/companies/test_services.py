@@ -144,10 +144,12 @@ def test_archive_and_unarchive():
 
 def test_vendor_limits_use_sages_messages():
     assert company_vendor_limit_errors(values={"name": "N" * 30, "city": "C" * 16, "zip": "1234567890"}) == {
-        "city": ["[City] is too long, maximum length is 15 characters."]
+        "city": ["Sage 300 CRE holds at most 15 characters for a city; shorten it. "
+                 "Sage says: [City] is too long, maximum length is 15 characters."]
     }
     assert company_vendor_limit_errors(values={"name": "N" * 31}) == {
-        "name": ["[Name] is too long, maximum length is 30 characters."]
+        "name": ["Sage 300 CRE holds at most 30 characters for a name; shorten it. "
+                 "Sage says: [Name] is too long, maximum length is 30 characters."]
     }
 
 

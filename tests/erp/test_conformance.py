@@ -125,6 +125,25 @@ def test_locked_fields_are_free_before_the_item_is_sent(doc, sample):
     assert {name: getattr(stored, name) for name in changes} == changes
 
 
+def test_every_declared_field_limit_is_checked_when_the_item_is_saved(doc, sample):
+    # Issue 8: Sage's limits were checked only at Send; a form, the API or an import saved what Sage cannot hold.
+    connector = get_connector()
+    assert doc.field_limits, "a document that declares no field limits checks nothing on save"
+    for model_field, (record_type, record_field) in doc.field_limits.items():
+        limit = connector.limits.of(record_type)[record_field]
+        before = getattr(fresh(sample.obj), model_field)
+
+        with pytest.raises(ValidationFailed) as refused:
+            doc.update(sample.obj, {model_field: "7" * (limit.max_length + 1)})
+
+        article = "an" if doc.field_label(model_field)[:1].lower() in "aeiou" else "a"
+        assert (
+            f"Sage 300 CRE holds at most {limit.max_length} characters for {article} {doc.field_label(model_field)}; "
+            f"shorten it. Sage says: {limit.message()}"
+        ) in refused.value.errors[model_field]
+        assert getattr(fresh(sample.obj), model_field) == before
+
+
 @pytest.mark.parametrize("state", guards.LOCKED_STATUSES)
 def test_locked_fields_cannot_change_while_the_item_is_in_the_workflow(state, doc, sample, env, workers, clock):
     obj = to_state(state, doc, sample, env, workers, clock)

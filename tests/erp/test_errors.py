@@ -21,6 +21,7 @@ from apps.sage300.errors import SageError
 from apps.sage300.faults import at_sage_desktop, injected_faults
 from apps.sage300.import_files import JobImportRecord
 from apps.sage300.models import Job, Vendor
+from apps.projects.models import Project
 
 # --- the catalogue itself ----------------------------------------------------------------------
 
@@ -189,7 +190,10 @@ def test_job_code_exists_when_the_same_code_with_other_punctuation_appears_in_sa
      ("zip", "75069-12345", "zip_too_long")],
 )
 def test_too_long_name_city_and_zip_are_refused_at_send_in_sages_words(synced_cost_codes, approver, field, value, code):
-    project = project_create(number="26-106", **{"name": "Iron Horse Clinic", field: value})
+    # A row saved before Trestle checked Sage's limits on save (forms refuse it now): Send still refuses it.
+    project = project_create(number="26-106", name="Iron Horse Clinic")
+    Project.objects.filter(pk=project.pk).update(**{field: value})
+    project.refresh_from_db()
 
     with pytest.raises(ValidationFailed) as refused:
         services.erp_send(item_type=ItemType.PROJECT, obj=project, actor=approver)

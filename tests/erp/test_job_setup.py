@@ -71,7 +71,10 @@ def test_project_exported_as_a_sage_job_with_cost_codes_and_categories(
 
 
 def test_too_long_city_is_refused_at_send_with_sages_message(synced_cost_codes, pm, join_project):
-    project = project_create(number="26-106", name="Iron Horse Trail Clinic", city="North Richland Hills")
+    # Saved before Trestle checked Sage's limits on save (a form refuses it now): Send still refuses it.
+    project = project_create(number="26-106", name="Iron Horse Trail Clinic")
+    Project.objects.filter(pk=project.pk).update(city="North Richland Hills")
+    project.refresh_from_db()
     join_project(pm, project)
 
     with pytest.raises(ValidationFailed) as refused:
@@ -95,6 +98,24 @@ def test_existing_sage_job_id_is_refused_at_accept(project, pm, approver, django
     assert project.erp_status == ErpStatus.READY_TO_EXPORT
     assert not Job.objects.filter(job="24101").exists()
     assert not ExportAttempt.objects.exists()
+
+
+def test_a_sage_job_id_without_a_letter_or_digit_is_refused_at_accept_and_nothing_changes(
+    project, pm, approver, django_capture_on_commit_callbacks
+):
+    # Issue 8: "--" passed Send and Accept and failed at export (Sage compares job ids without punctuation).
+    services.erp_send(item_type=ItemType.PROJECT, obj=project, actor=pm)
+
+    with pytest.raises(ValidationFailed) as refused:
+        accept(project, approver, django_capture_on_commit_callbacks, sage_job_id="--")
+
+    assert refused.value.errors == {"sage_job_id": [
+        "[Job] has an invalid value: --. A Sage Job ID needs at least one letter or digit, e.g. 24-101."
+    ]}
+    project.refresh_from_db()
+    assert (project.erp_status, project.sage_job_id) == (ErpStatus.READY_TO_EXPORT, None)
+    assert not ExportAttempt.objects.exists()
+    assert not Job.objects.filter(job="--").exists()
 
 
 def test_only_an_approver_may_accept_and_a_second_accept_conflicts(

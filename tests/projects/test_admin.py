@@ -90,6 +90,32 @@ def test_a_duplicate_project_number_is_shown_on_the_form(admin_client):
     assert Project.objects.count() == 1
 
 
+def test_a_state_sage_cannot_hold_is_refused_when_the_form_is_saved(admin_client):
+    # Issue 8: "Texas" (Sage holds 4 characters for a job's state) passed the form and failed only at export.
+    erp_list()
+
+    response = admin_client.post(admin_url(Project, "add"), project_form(state="Texas"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "state": ["Sage 300 CRE holds at most 4 characters for a state; shorten it. "
+                  "Sage says: [AddressState] is too long, maximum length is 4 characters."]
+    }
+    assert not Project.objects.exists()
+
+
+def test_a_sub_job_name_sage_cannot_hold_is_refused_on_the_project_form(admin_client):
+    erp_list()
+
+    response = admin_client.post(admin_url(Project, "add"), project_form(**{
+        "sub_jobs-TOTAL_FORMS": "1", "sub_jobs-0-code": "01", "sub_jobs-0-name": "N" * 31,
+    }))
+
+    assert response.status_code == 200
+    assert "Sage 300 CRE holds at most 30 characters for a name" in response.content.decode()
+    assert not Project.objects.exists()
+
+
 def test_the_sage_job_id_is_read_only_in_the_admin(admin_client):
     # given
     job = project("1001")
@@ -181,12 +207,15 @@ def test_a_free_sub_job_is_deleted_from_the_project_form(admin_client, job_with_
 
 
 def test_the_sub_job_delete_page_refuses_while_cost_codes_are_tied(admin_client, job_with_codes):
+    # Issue 8: no Delete button the service always refuses; the delete page answers with the reason.
     phase_1 = job_with_codes.sub_jobs.get(code="01")
 
-    response = admin_client.post(admin_url(SubJob, "delete", phase_1.pk), {"post": "yes"})
+    page = admin_client.get(admin_url(SubJob, "change", phase_1.pk)).content.decode()
+    response = admin_client.post(admin_url(SubJob, "delete", phase_1.pk), {"post": "yes"}, follow=True)
 
-    assert response.status_code == 200
-    assert "protected" in response.content.decode()
+    assert admin_url(SubJob, "delete", phase_1.pk) not in page
+    assert response.redirect_chain == [(admin_url(SubJob, "change", phase_1.pk), 302)]
+    assert "cannot be deleted while cost codes are tied to it (01-100)" in response.content.decode()
     assert SubJob.objects.filter(pk=phase_1.pk).exists()
 
 
@@ -251,3 +280,16 @@ def test_changelist_queries_do_not_grow_with_the_number_of_rows(admin_client):
 
     # then
     assert many == few
+
+
+def test_a_project_sage_has_shows_no_delete_and_its_delete_page_says_why(admin_client):
+    # Issue 8: Delete was offered on a project in Sage and always refused.
+    job = project("1001")
+    Project.objects.filter(pk=job.pk).update(sage_job_id="J-1001")
+
+    page = admin_client.get(admin_url(Project, "change", job.pk)).content.decode()
+    response = admin_client.post(admin_url(Project, "delete", job.pk), {"post": "yes"}, follow=True)
+
+    assert admin_url(Project, "delete", job.pk) not in page
+    assert "is integrated with Sage 300 CRE (job J-1001) and cannot be deleted" in response.content.decode()
+    assert Project.objects.filter(pk=job.pk).exists()

@@ -131,6 +131,23 @@ def test_listing_projects_takes_the_same_queries_for_5_or_50_rows(rows_count, dj
 # --- projects: writing ------------------------------------------------------------------------
 
 
+def test_a_state_sage_cannot_hold_is_a_400_on_the_field_when_the_project_is_saved(api):
+    # Issue 8: the API saved "Texas" (Sage holds 4 characters) and the export failed later.
+    erp_list()
+
+    created = api.post("/api/v1/projects/", {"number": "1001", "name": "Warehouse", "state": "Texas"}, format="json")
+    job = project("1002", state="TX")
+    changed = api.patch(f"/api/v1/projects/{job.pk}/", {"state": "Texas"}, format="json")
+
+    assert created.status_code == 400
+    assert created.json()["errors"]["state"] == ["Sage 300 CRE holds at most 4 characters for a state; shorten it. "
+                  "Sage says: [AddressState] is too long, maximum length is 4 characters."]
+    assert changed.status_code == 400
+    assert changed.json()["errors"]["state"] == ["Sage 300 CRE holds at most 4 characters for a state; shorten it. "
+                  "Sage says: [AddressState] is too long, maximum length is 4 characters."]
+    assert list(Project.objects.values_list("number", "state")) == [("1002", "TX")]
+
+
 def test_a_project_is_created_through_the_service(api, admin_user):
     erp = erp_list()
 

@@ -14,6 +14,7 @@ def wbs_rows():
     """One row of every WBS model."""
     cost_types("L", "M")
     erp = erp_list()
+    custom_list()  # codes are added by hand to a custom list only: without one, there is no Add
     standard_codes(erp, {"code": "01-100", "description": "Supervision", "default_cost_types": ["L"]})
     job = project("1001")
     code = project_cost_code_add_from_standard(project=job, standard_cost_code=StandardCostCode.objects.get())
@@ -62,9 +63,35 @@ def test_deactivate_and_activate_actions_call_the_services(admin_client, wbs_row
     assert StandardCostCode.objects.get().is_active is True
 
 
+def test_there_is_no_add_for_standard_codes_until_a_custom_list_exists(admin_client):
+    # Issue 8: "Add" on standard cost codes always refused while only the Sage 300 CRE list existed.
+    erp_list()
+
+    before = admin_client.get(admin_url(StandardCostCode, "changelist")).content.decode()
+    refused = admin_client.get(admin_url(StandardCostCode, "add"))
+    custom_list()
+    after = admin_client.get(admin_url(StandardCostCode, "changelist")).content.decode()
+
+    assert admin_url(StandardCostCode, "add") not in before
+    assert refused.status_code == 403
+    assert admin_url(StandardCostCode, "add") in after
+
+
+def test_the_list_picker_of_a_code_added_by_hand_offers_custom_lists_only(admin_client):
+    erp_list()
+    custom = custom_list()
+
+    response = admin_client.get("/admin/autocomplete/", {
+        "app_label": "wbs", "model_name": "standardcostcode", "field_name": "cost_code_list", "term": "",
+    })
+
+    assert [row["id"] for row in response.json()["results"]] == [str(custom.pk)]
+
+
 def test_adding_a_code_to_the_erp_list_by_hand_is_refused_on_the_form(admin_client):
     # given
     erp = erp_list()
+    custom_list()
 
     # when
     response = admin_client.post(
@@ -112,6 +139,7 @@ def test_default_cost_types_of_an_erp_code_are_chosen_in_the_admin(admin_client,
 def test_a_service_refusal_at_save_time_is_shown_on_the_form_not_as_an_error_page(admin_client, monkeypatch):
     # given: the form's validator lets a bad value through (as if the data changed after it ran)
     erp = erp_list()
+    custom_list()
     monkeypatch.setattr("apps.wbs.admin.standard_cost_code_validate", lambda **kwargs: {})
 
     # when
@@ -390,3 +418,15 @@ def test_an_unreadable_upload_is_explained_on_the_import_form(admin_client):
         "import_file": ["Row 1 has 3 values but the header has 2 columns; remove the extra values or name their column."]
     }
     assert not CostType.objects.exists()
+
+
+def test_a_new_list_is_not_offered_as_a_second_sage_list(admin_client):
+    # Issue 8: "ERP" was offered as a new list's source and always refused once the Sage list existed.
+    form = admin_client.get(admin_url(CostCodeList, "add")).context["adminform"].form
+    offered_first = [value for value, _ in form.fields["source"].choices]
+    erp_list()
+    form = admin_client.get(admin_url(CostCodeList, "add")).context["adminform"].form
+    offered_after = [value for value, _ in form.fields["source"].choices]
+
+    assert CostCodeList.Source.ERP in offered_first
+    assert offered_after == [value for value in CostCodeList.Source.values if value != CostCodeList.Source.ERP]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
@@ -65,9 +66,37 @@ def at_the_sage_desk(request: HttpRequest) -> bool:
     return has_tool_level(request.user, Tool.COMPANY_ADMIN, Level.ADMIN)
 
 
+SAGE_DESK_ONLY = (
+    "The Sage 300 CRE section is the embedded Sage company itself, where a company admin plays the accountant. "
+    "It is open to users with Admin on the Company Admin tool; everyone else works with Sage through "
+    "ERP Integrations."
+)
+
+
 class SageModelAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False  # no COUNT(*) of a whole big table on every page
+    section_refusal = SAGE_DESK_ONLY  # why /admin/sage300/ refuses someone who is not at the desk
+
+    def _desk_only(self, request) -> None:
+        if not at_the_sage_desk(request):
+            raise PermissionDenied(SAGE_DESK_ONLY)
+
+    def changelist_view(self, request, extra_context=None):
+        self._desk_only(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._desk_only(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._desk_only(request)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._desk_only(request)
+        return super().history_view(request, object_id, extra_context)
 
     # The embedded Sage is another system: Trestle's tool levels don't reach it, only the desk does.
     def has_module_permission(self, request):

@@ -46,6 +46,7 @@ class SageCompanyAdmin(SageModelAdmin):
     )
 
     def changelist_view(self, request, extra_context=None):
+        self._desk_only(request)
         services.get_company()  # the one company row exists from the first visit on
         return super().changelist_view(request, extra_context)
 
