@@ -13,7 +13,7 @@ PORT ?= 8000
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,redis]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,7 +21,7 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py migrate --noinput --database sage
-	$(PY) manage.py createcachetable
+	$(PY) manage.py createcachetable  # migrate creates it too; this one also covers a cache switched to the database later
 
 demo: migrate
 	$(PY) manage.py seed_demo

@@ -38,6 +38,12 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET
     raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) in production mode.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    # Django would answer every request 400 and ``check --deploy`` would warn: say so at start instead.
+    raise ImproperlyConfigured(
+        "Set ALLOWED_HOSTS in production mode: the host names people type to reach Trestle, comma-separated "
+        "(for example trestle.example.com)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
