@@ -34,6 +34,15 @@ ACTIVE_RUN = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 TARGET_SEARCH_LIMIT = 20
 
 
+def _listing(labels: list[str], *, shown: int = 10) -> str:
+    """"2 items: A, B." / "12 items: A, … and 2 more." — one sentence, one full stop (names may end in one)."""
+    count = len(labels)
+    text = ", ".join(labels[:shown])
+    if count > shown:
+        text += f" and {count - shown} more"
+    return f"{count} item{'s' if count != 1 else ''}: {text}{'' if text.endswith('.') else '.'}"
+
+
 def _messages_of(error: ApplicationError) -> str:
     if isinstance(error, ValidationFailed):
         return "; ".join(message for messages_ in error.errors.values() for message in messages_)
@@ -204,7 +213,7 @@ class ErpIntegrationsView(DjangoView):
             except ApplicationError as error:
                 failed.append(f"{obj}: {_messages_of(error)}")
         if done:
-            messages.success(request, f"{action_label}: {len(done)} item(s) — {', '.join(done[:10])}.")
+            messages.success(request, f"{action_label}: {_listing(done)}")
         for failure in failed:
             messages.error(request, failure)
 
@@ -230,9 +239,8 @@ class ErpIntegrationsView(DjangoView):
             messages.error(request, _messages_of(error))
             return
         if outcome.accepted:
-            labels = ", ".join(map(str, outcome.accepted[:10]))
-            messages.success(request, f"Accepted for export: {len(outcome.accepted)} item(s) — {labels}. They show "
-                                      "under Failed to Export only if the export fails.")
+            messages.success(request, f"Accepted for export: {_listing(list(map(str, outcome.accepted)))} They "
+                                      "show under Failed to Export only if the export fails.")
         by_pk = {obj.pk: obj for obj in items}
         self._keep_entered(request, current, [by_pk[pk] for pk in outcome.refused])
         for pk, error in outcome.refused.items():

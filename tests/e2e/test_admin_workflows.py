@@ -87,7 +87,7 @@ def test_approver_accepts_a_project_and_it_shows_as_synced(page, log_in, screens
 
     page.get_by_role("button", name="Accept selected (export to Sage)").click()
 
-    expect(success_message(page)).to_contain_text("Accepted for export: 1 item(s) — 26-105 – McKinney Fire Station No. 9.")
+    expect(success_message(page)).to_contain_text("Accepted for export: 1 item: 26-105 – McKinney Fire Station No. 9.")
     expect(error_messages(page)).to_have_count(0)
     expect(table_row(page, "26-105 McKinney Fire Station No. 9")).to_have_count(0)  # gone from Ready to Export
     screenshot("2-after-accept")
@@ -170,7 +170,7 @@ def test_vendor_is_linked_to_an_existing_company(page, log_in, screenshot, appro
 
     page.get_by_role("button", name="Link to the chosen companies").click()
 
-    expect(success_message(page)).to_contain_text("Link to the chosen companies: 1 item(s)")
+    expect(success_message(page)).to_contain_text("Link to the chosen companies: 1 item:")
     expect(error_messages(page)).to_have_count(0)
     expect(table_row(page, "BRIGHTELEC")).to_have_count(0)  # no longer waiting
     screenshot("2-after-link")

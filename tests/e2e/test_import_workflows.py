@@ -63,7 +63,7 @@ def test_a_vendor_is_linked_by_search_to_a_company_whose_name_differs(
 
     page.get_by_role("button", name="Link to the chosen companies").click()
 
-    expect(page.locator("ul.messagelist li.success")).to_contain_text("Link to the chosen companies: 1 item(s)")
+    expect(page.locator("ul.messagelist li.success")).to_contain_text("Link to the chosen companies: 1 item:")
     expect(page.locator("ul.messagelist li.error")).to_have_count(0)
     expect(table_row(page, "ACMECON")).to_have_count(0)
     screenshot("2-linked")
@@ -98,7 +98,7 @@ def test_a_sage_job_is_added_as_a_project_and_the_importer_opens_it(
     screenshot("2-ready-to-import")
     page.get_by_role("button", name="Add as new projects").click()
 
-    expect(page.locator("ul.messagelist li.success")).to_contain_text("Add as new projects: 1 item(s)")
+    expect(page.locator("ul.messagelist li.success")).to_contain_text("Add as new projects: 1 item:")
     expect(page.locator("ul.messagelist li.error")).to_have_count(0)
     screenshot("3-added")
     project = Project.objects.get(number="24-101")

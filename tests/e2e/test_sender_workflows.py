@@ -116,7 +116,7 @@ def test_the_pm_creates_and_sends_a_project_the_approver_accepts_and_the_pm_sees
     row.locator("input[name=ids]").check()
     shot(other_page, request, "4-approver-ready-to-export")
     other_page.get_by_role("button", name="Accept selected (export to Sage)").click()
-    expect(other_page.locator("ul.messagelist li.success")).to_contain_text("Accepted for export: 1 item(s)")
+    expect(other_page.locator("ul.messagelist li.success")).to_contain_text("Accepted for export: 1 item:")
     shot(other_page, request, "5-approver-accepted")
 
     # The worker exports it.

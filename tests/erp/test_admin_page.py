@@ -47,7 +47,7 @@ def test_approver_accepts_from_the_page(client, approver, ready_project, django_
     ready_project.refresh_from_db()
     assert ready_project.erp_status == "synced"
     assert Job.objects.filter(job="26-105").exists()
-    assert "Accepted for export: 1 item(s)" in response.content.decode()
+    assert "Accepted for export: 1 item:" in response.content.decode()
 
 
 def test_read_only_user_sees_the_lists_but_no_buttons_and_a_forged_post_changes_nothing(client, ready_project):

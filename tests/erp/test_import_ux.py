@@ -78,7 +78,7 @@ def test_the_importer_sees_the_added_project_from_the_page_and_it_opens(client, 
                                                         "op": "import:add", "ids": [staged.pk]}, follow=True)
     project = StagedRecord.objects.get(pk=staged.pk).linked_object_id
 
-    assert "Add as new projects: 1 item(s)" in response.content.decode()
+    assert "Add as new projects: 1 item:" in response.content.decode()
     assert "not on the team" not in response.content.decode()
     open_link = reverse("admin:projects_project_change", args=[project])
     assert f'Open: <a href="{open_link}">24-101' in response.content.decode()
@@ -153,7 +153,8 @@ def test_a_vendor_whose_name_differs_is_linked_to_the_company_found_by_search(cl
     renamed.refresh_from_db()
     assert (renamed.erp_company_id, renamed.name) == ("ACMECON", "Hill Country Builders")
     assert Company.objects.count() == 1  # no duplicate company
-    assert "Link to the chosen companies: 1 item(s)" in response.content.decode()
+    assert "Link to the chosen companies: 1 item: vendor ACMECON Acme Concrete, Inc." in response.content.decode()
+    assert "Inc.." not in response.content.decode()  # one full stop, though the name ends in one
 
 
 def test_the_page_offers_the_search_box_on_each_vendor_row(client, sage_company, connected, approver):
