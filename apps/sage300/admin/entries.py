@@ -12,13 +12,14 @@ from django.db.models import Count, Sum
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.sage300 import services
 from apps.sage300.admin.base import SageModelAdmin
 from apps.sage300.errors import SageError
 from apps.sage300.faults import at_sage_desktop
-from apps.sage300.models import BatchStatus, JCBatch, JCTransaction
+from apps.sage300.models import BatchStatus, JCBatch, JCTransaction, TransactionType
 
 
 class ReadOnlyAdmin(SageModelAdmin):
@@ -39,19 +40,16 @@ class JCTransactionAdmin(ReadOnlyAdmin):
     list_display = (
         "row_id",
         "transaction_type",
-        "job",
+        "job_code",
         "extra",
         "cost_code",
         "category",
         "amount",
         "accounting_date",
-        "transaction_date",
         "description",
-        "ref_1",
-        "batch",
+        "batch_number",
         "posted",
     )
-    list_select_related = ("job", "batch")
     list_filter = (
         "posted",
         "transaction_type",
@@ -83,29 +81,40 @@ class JCTransactionAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="job", ordering="job_id")
+    def job_code(self, obj: JCTransaction) -> str:
+        return obj.job_id
+
+    @admin.display(description="batch", ordering="batch_id")
+    def batch_number(self, obj: JCTransaction) -> int:
+        return obj.batch_id
+
 
 @admin.register(JCBatch)
 class JCBatchAdmin(ReadOnlyAdmin):
-    list_display = ("batch", "status", "entry_count", "total_amount", "created_at", "posted_at")
+    list_display = ("batch", "status", "entry_count", "created_at", "posted_at")
     list_filter = ("status",)
     ordering = ("-batch",)
     actions = ("post_batches",)
-    fields = ("batch", "status", "entries", "total_amount", "created_at", "posted_at")
+    fields = ("batch", "status", "entries", "amounts_by_type", "created_at", "posted_at")
     readonly_fields = fields
     change_form_template = "admin/sage300/jcbatch/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _entries=Count("transactions"), _total=Sum("transactions__amount")
-        )
+        return super().get_queryset(request).annotate(_entries=Count("transactions"))
 
     @admin.display(description="entries", ordering="_entries")
     def entry_count(self, obj: JCBatch) -> int:
         return obj._entries
 
-    @admin.display(description="total amount", ordering="_total")
-    def total_amount(self, obj: JCBatch):
-        return obj._total if obj._total is not None else "0.00"
+    @admin.display(description="amounts by type")
+    def amounts_by_type(self, obj: JCBatch) -> str:
+        """Estimates and forecasts are different amounts: each type's total on its own line, never one sum."""
+        rows = (obj.transactions.values("transaction_type").annotate(total=Sum("amount"), count=Count("row_id"))
+                .order_by("transaction_type"))
+        lines = [(TransactionType(row["transaction_type"]).label, row["count"], "entry" if row["count"] == 1 else "entries",
+                  f"{row['total']:,.2f}") for row in rows]
+        return format_html_join(mark_safe("<br>"), "{}: {} {}, {}", lines) or "-"  # noqa: S308 - a constant
 
     @admin.display(description="entries")
     def entries(self, obj: JCBatch) -> str:
