@@ -277,3 +277,32 @@ def test_the_total_estimate_cannot_drift_from_its_parts(job):
     # when / then: the database itself refuses a total that is not original + approved changes
     with pytest.raises(IntegrityError), transaction.atomic(using="sage"):
         Category.objects.filter(pk=category("01-100", "L").pk).update(total_estimate=Decimal("1.00"))
+
+
+def _queries(call) -> int:
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connections["sage"]) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def test_entering_and_posting_cost_the_same_queries_for_2_entries_as_for_40(job):
+    # given
+    def entries(count):
+        return [JcEntry(CHANGE, "01-100" if n % 2 else "03-300", "L" if n % 2 else "S", "1.00") for n in range(count)]
+
+    add(entries(1), reference="warm-up")  # the first request of a process also sets up the company's dials
+    post()
+
+    # when
+    few = _queries(lambda: add(entries(2), reference="few"))
+    post_few = _queries(post)
+    many = _queries(lambda: add(entries(40), reference="many"))
+    post_many = _queries(post)
+
+    # then
+    assert (few, post_few) == (many, post_many)
+    assert category("01-100", "L").approved_estimate_changes + category("03-300", "S").approved_estimate_changes == (
+        Decimal("43.00"))

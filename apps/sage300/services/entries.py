@@ -161,6 +161,7 @@ def validate_jc_entries(
         if earlier is not None:
             raise SageError("reference_exists", field="ref_1", reference=reference, job=found.job, batch=earlier)
     categories = _categories_of(found)
+    extras = set(found.extras.values_list("extra", flat=True))
     rows = []
     for row, entry in enumerate(entries, start=1):
         kind = text(entry.transaction_type)
@@ -170,7 +171,7 @@ def validate_jc_entries(
         if action not in WorksheetAction.values or (action == WorksheetAction.REPLACE and kind not in MISC_WORKSHEET_TYPES):
             raise SageError("invalid_value", field="action", row=row, label="Action", value=action)
         key = (text(entry.extra), text(entry.cost_code), text(entry.category))
-        if key[0] and not found.extras.filter(extra=key[0]).exists():
+        if key[0] and key[0] not in extras:
             raise not_found_in_where_clause("Extra", field="extra", row=row)
         if key not in categories:
             raise not_found_in_where_clause("Category", field="category", row=row)
