@@ -29,13 +29,17 @@ from apps.erp.errors import ErpError
 from apps.erp.records import (
     CompanyRecord,
     CostTypeRecord,
+    EstimateChangeExport,
+    EstimateRecord,
     ExtraExport,
     ExtraRecord,
+    ForecastExport,
     Found,
     JobCostCodeRecord,
     JobCostCodesExport,
     JobExport,
     JobRecord,
+    OriginalEstimateExport,
     Page,
     StandardCostCodeRecord,
     VendorExport,
@@ -153,6 +157,12 @@ class ErpConnector(Protocol):
         self, *, job_id: str | None = None, cursor: str | None = None, limit: int = 500
     ) -> Page[JobCostCodeRecord]: ...
 
+    def job_estimates(
+        self, *, job_id: str | None = None, cursor: str | None = None, limit: int = 500
+    ) -> Page[EstimateRecord]:
+        """The posted estimate of every job cost line (of one job, or of all): budget import and reconcile."""
+        ...
+
     # --- evidence and identity ---------------------------------------------------------------
     def find_written(self, records: Sequence[object]) -> list[Found | None]:
         """For each export record, what the ERP holds under its identity (one request for all)."""
@@ -178,6 +188,16 @@ class ErpConnector(Protocol):
     def add_job_cost_codes(self, record: JobCostCodesExport, *, idempotency_key: str) -> WriteResult: ...
 
     def create_vendor(self, record: VendorExport, *, idempotency_key: str) -> WriteResult: ...
+
+    # Job Cost entries for one job, into the ERP's unposted batch, all or none. Each is found again by
+    # ``find_written`` under (job, ``record.reference``); a second write of one reference is refused with a
+    # catalogue code that ``means_exists`` (``transaction_reference_exists``). ``WriteResult.data`` holds the
+    # batch and the number of entries written.
+    def add_original_estimate(self, record: OriginalEstimateExport, *, idempotency_key: str) -> WriteResult: ...
+
+    def add_estimate_changes(self, record: EstimateChangeExport, *, idempotency_key: str) -> WriteResult: ...
+
+    def add_cost_forecast(self, record: ForecastExport, *, idempotency_key: str) -> WriteResult: ...
 
     # --- writes of many records in one request: each record's answer, or its own refusal ---------------
     def create_jobs(

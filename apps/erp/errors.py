@@ -316,6 +316,23 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "Ask a company admin to open ERP Integrations → ERP settings and press Connect to Sage 300 CRE.",
             handling=(P, S),
         ),
+        # Job Cost entries (budgets, budget changes, cost forecasts): the estimate side of Sage.
+        _entry(
+            "jc_period_closed", "-", "Budgets",
+            "GL period closed.  Entry not allowed. ({date}).",
+            "Job Cost entries are not accepted, nor posted, in a closed GL period in Sage.",
+            "Reopen the GL period of {date} in Sage (General Ledger periods), then press Retry; the retry resets the "
+            "failed attempt itself.",
+            retryable=True, handling=(S,),
+        ),
+        _entry(
+            "transaction_reference_exists", "-", "Budgets",
+            "{detail}",
+            "Sage already holds Job Cost entries under this export's reference on the job: an earlier try wrote "
+            "them and its answer was lost.",
+            "Nothing to do: Trestle links the entries already in Sage instead of writing them again.",
+            retryable=True, handling=(A,), means_exists=True,
+        ),
         _entry(
             "invalid_format", "-", "Limits",
             "{detail}",

@@ -126,6 +126,27 @@ class JobCostCodeRecord:
     is_summary: bool = False
 
 
+@dataclass(frozen=True)
+class EstimateRecord:
+    """The estimate of one job cost line (job / extra / cost code / cost type) as the ERP holds it: what was
+    posted, never what waits unposted. Amounts only — units are not synced (R69).
+
+    ``original_estimate`` is what a budget import takes (R65, R66); ``approved_changes`` (budget changes
+    posted), ``revised_estimate`` (their sum with the original) and the two forecast amounts (Sage's
+    misc worksheet 1 and 2 totals, R81) are what reconcile compares with Trestle's budget.
+    """
+
+    job_id: str
+    extra: str  # "" for the job's own cost codes
+    cost_code: str
+    category: str
+    original_estimate: Decimal
+    approved_changes: Decimal
+    revised_estimate: Decimal
+    estimated_cost_at_completion: Decimal
+    forecast_to_complete: Decimal
+
+
 # --- writes: what one step of an export sends -------------------------------------------------
 
 
@@ -183,7 +204,87 @@ class VendorExport:
     vendor_type: str = ""
 
 
-EXPORT_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (JobExport, ExtraExport, JobCostCodesExport, VendorExport)}
+# Job Cost entries: a budget's original estimate, a budget change, a cost forecast. Each export record is one
+# request that writes entries for one job, stamped with ``reference``: the document fills it with a value that is
+# unique for that write and the same on every try (e.g. "budget-12:original"), and the ERP keeps it on every
+# entry, which is how ``find_written`` finds the write again. Entries wait in the ERP's unposted batch until an
+# accountant posts them; only then do the estimate totals (``EstimateRecord``) move.
+
+
+@dataclass(frozen=True)
+class EstimateLine:
+    """One job cost line of an estimate write; ``amount`` is signed (a transfer's From line is negative)."""
+
+    extra: str
+    cost_code: str
+    category: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OriginalEstimateExport:
+    """A budget's original amounts (Sage: Original estimate entries), amounts only (R65, R69). Posting adds each
+    line's amount to the line's original estimate."""
+
+    write_method: ClassVar[str] = "add_original_estimate"
+
+    job_id: str
+    reference: str
+    transaction_date: datetime.date
+    lines: tuple[EstimateLine, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EstimateChangeExport:
+    """A budget change (Sage: Approved estimate change entries, R74–R76): the job header the Budget
+    Modifications import file carries, and the From/To lines (signed; zero sum is typical, not required, R77).
+    ``transaction_date`` is the export date. Posting adds each amount to the line's approved changes."""
+
+    write_method: ClassVar[str] = "add_estimate_changes"
+
+    job_id: str
+    name: str
+    address: str
+    city: str
+    state: str
+    zip: str
+    reference: str
+    transaction_date: datetime.date
+    lines: tuple[EstimateLine, ...]
+    description: str = ""
+    change_reference: str = ""  # the change's own number, for people (Sage: Chg Mgt Ref 1)
+
+
+@dataclass(frozen=True)
+class ForecastLine:
+    """One budget line's cost forecast (R80, R81)."""
+
+    extra: str
+    cost_code: str
+    category: str
+    estimated_cost_at_completion: Decimal
+    forecast_to_complete: Decimal
+
+
+@dataclass(frozen=True)
+class ForecastExport:
+    """A budget's cost forecast (Sage: Misc worksheet 1 "Estimated Cost at Complete" and 2 "Forecast to
+    Complete" per line, R81). Posting replaces the line's forecast amounts with these."""
+
+    write_method: ClassVar[str] = "add_cost_forecast"
+
+    job_id: str
+    reference: str
+    transaction_date: datetime.date
+    lines: tuple[ForecastLine, ...]
+
+
+EXPORT_RECORDS: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (JobExport, ExtraExport, JobCostCodesExport, VendorExport, OriginalEstimateExport,
+                EstimateChangeExport, ForecastExport)
+}
 
 
 @dataclass(frozen=True)

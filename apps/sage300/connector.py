@@ -15,6 +15,21 @@ Where a real Sage keeps the evidence that a write happened — what ``find_writt
 | extra (``ExtraExport``) | ``JCM_MASTER__EXTRA`` (Job, Extra) | same Description |
 | job cost codes (``JobCostCodesExport``) | ``JCM_MASTER__COST_CODE`` (Job, Extra, Cost_Code) and ``JCM_MASTER__CATEGORY`` | every code and category is there |
 | vendor (``VendorExport``) | ``APM_MASTER__VENDOR.Vendor`` (unique) | same Name, ignoring case and Inc./LLC |
+| JC entries (``OriginalEstimateExport``, ``EstimateChangeExport``, ``ForecastExport``) | ``JCT_CURRENT__TRANSACTION`` rows of the job whose ``Ref_1`` is the record's ``reference`` | the same entries (type, extra, cost code, category, amount, description) |
+
+JC entries, the contract the budget export builds on:
+
+* ``add_original_estimate(OriginalEstimateExport)`` → one "Original estimate" entry per line;
+  ``add_estimate_changes(EstimateChangeExport)`` → one "Approved estimate change" entry per line, dated the
+  export date, the change's number in ``Chg_Mgt_Ref_1``; ``add_cost_forecast(ForecastExport)`` → per line a
+  "Misc worksheet 1" entry described "Estimated Cost at Complete" and a "Misc worksheet 2" entry described
+  "Forecast to Complete", both Replace. Units are never sent (R69).
+* Each is one request writing all its entries into the unposted batch, or none; the answer is
+  ``WriteResult(erp_id="<job>/<reference>", data={"batch": <batch number>, "entries": <count>})``.
+* The same reference on the same job again is refused as ``transaction_reference_exists`` (``means_exists``):
+  ``find_written`` then answers ``Found(erp_id="<job>/<reference>", same=<entries match>,
+  data={"batch", "entries", "posted"})``.
+* Nothing moves on the category until the accountant posts the batch; ``job_estimates`` reads posted totals.
 """
 
 from __future__ import annotations
@@ -23,6 +38,7 @@ import datetime
 import functools
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -31,13 +47,17 @@ from apps.erp.errors import ErpError
 from apps.erp.records import (
     CompanyRecord,
     CostTypeRecord,
+    EstimateChangeExport,
+    EstimateRecord,
     ExtraExport,
     ExtraRecord,
+    ForecastExport,
     Found,
     JobCostCodeRecord,
     JobCostCodesExport,
     JobExport,
     JobRecord,
+    OriginalEstimateExport,
     Page,
     StandardCostCodeRecord,
     VendorExport,
@@ -50,11 +70,32 @@ from apps.sage300.company import get_company
 from apps.sage300.errors import SageError
 from apps.sage300.faults import sage_call
 from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord, JobImportRecord
-from apps.sage300.limits import CATEGORY_FIELDS, COST_CODE_FIELDS, EXTRA_FIELDS, JOB_FIELDS, VENDOR_FIELDS, ColumnLimit
-from apps.sage300.models import Category, CostCode, Extra, Job, JobStatus, StandardCategory, Vendor, VendorInsurance
+from apps.sage300.limits import (
+    CATEGORY_FIELDS,
+    COST_CODE_FIELDS,
+    EXTRA_FIELDS,
+    JOB_FIELDS,
+    TRANSACTION_FIELDS,
+    VENDOR_FIELDS,
+    ColumnLimit,
+)
+from apps.sage300.models import (
+    Category,
+    CostCode,
+    Extra,
+    Job,
+    JobStatus,
+    StandardCategory,
+    TransactionType,
+    Vendor,
+    VendorInsurance,
+    WorksheetAction,
+)
 from apps.sage300.rules import normalized_job
 from apps.sage300.services import (
+    JcEntry,
     extra_create,
+    jc_entries_add,
     job_add_cost_codes,
     job_import,
     job_import_many,
@@ -86,7 +127,20 @@ SAGE_LIMITS = ConnectorLimits(by_record={
     StandardCostCodeRecord: _COST_CODE_LIMITS,
     JobCostCodeRecord: _COST_CODE_LIMITS,
     CostTypeRecord: _limits(CATEGORY_FIELDS, {"code": "category", "description": "description"}),
+    OriginalEstimateExport: _limits(TRANSACTION_FIELDS, {"reference": "ref_1", "description": "description"}),
+    EstimateChangeExport: {
+        **_limits(JOB_FIELDS, {"job_id": "job", "name": "description", "address": "address_1", "city": "city",
+                               "state": "state", "zip": "zip_code"}),
+        **_limits(TRANSACTION_FIELDS, {"reference": "ref_1", "description": "description",
+                                       "change_reference": "chg_mgt_ref_1"}),
+    },
+    ForecastExport: _limits(TRANSACTION_FIELDS, {"reference": "ref_1"}),
 })
+
+# The mapping's fixed descriptions of the cost forecast entries (Cost Forecast Data, R81).
+ECAC_DESCRIPTION = "Estimated Cost at Complete"
+FTC_DESCRIPTION = "Forecast to Complete"
+ENTRY_RECORDS = (OriginalEstimateExport, EstimateChangeExport, ForecastExport)
 
 # Sage's message code → the hub's error catalogue (apps/erp/errors.py). Codes not listed are
 # input the hub should have prevented; they reach the catalogue as "invalid_format".
@@ -102,6 +156,14 @@ CATALOGUE_CODES = {
     "import_timeout": "timeout",
     "vendor_id_exists": "vendor_id_exists",
     "extra_id_exists": "extra_id_exists",
+    "gl_period_closed": "jc_period_closed",
+    "reference_exists": "transaction_reference_exists",
+}
+# Posting's refusal of one entry ("entry_not_postable") by the rule it broke: how Trestle explains it.
+POSTING_CATALOGUE_CODES = {
+    "job_closed": "job_closed",
+    "not_in_where_clause": "category_not_on_job",
+    "gl_period_closed": "jc_period_closed",
 }
 
 # Sage's label of a too-long field → the seed's own row for it (R214–R216); others are generic.
@@ -117,7 +179,9 @@ RESTORE_ACTION = {
 def as_erp_error(error: SageError) -> ErpError:
     """The catalogue's error for a Sage refusal, keeping Sage's wording, retryability and details."""
     params = dict(error.params)
-    if error.code == "not_in_where_clause" and "[Category]" in error.message:
+    if error.code == "entry_not_postable":
+        code = POSTING_CATALOGUE_CODES.get(str(params.get("rule")), "invalid_format")
+    elif error.code == "not_in_where_clause" and "[Category]" in error.message:
         code = "category_not_on_job"
     elif error.code == "not_in_where_clause" and params.get("entity") in RESTORE_ACTION:
         code = "entity_not_found"  # a job, vendor or extra the record refers to is not in Sage (any more)
@@ -241,6 +305,49 @@ def _job_cost_code_record(cost_code: CostCode) -> JobCostCodeRecord:
     )
 
 
+def _estimate_record(category: Category) -> EstimateRecord:
+    cost_code = category.cost_code
+    return EstimateRecord(
+        job_id=cost_code.job_id,
+        extra=cost_code.extra.extra if cost_code.extra_id else "",
+        cost_code=cost_code.cost_code,
+        category=category.category,
+        original_estimate=category.original_estimate,
+        approved_changes=category.approved_estimate_changes,
+        revised_estimate=category.total_estimate,
+        estimated_cost_at_completion=category.msc_cat_amt_1,
+        forecast_to_complete=category.msc_cat_amt_2,
+    )
+
+
+def _entries(record) -> list[JcEntry]:
+    """The JC entries an entries record writes (see the module's contract)."""
+    if isinstance(record, OriginalEstimateExport):
+        return [JcEntry(TransactionType.ORIGINAL_ESTIMATE, line.cost_code, line.category, line.amount,
+                        extra=line.extra, description=record.description) for line in record.lines]
+    if isinstance(record, EstimateChangeExport):
+        return [JcEntry(TransactionType.APPROVED_ESTIMATE_CHANGE, line.cost_code, line.category, line.amount,
+                        extra=line.extra, description=record.description, chg_mgt_ref_1=record.change_reference)
+                for line in record.lines]
+    entries = []
+    for line in record.lines:
+        entries.append(JcEntry(TransactionType.MISC_WORKSHEET_1, line.cost_code, line.category,
+                               line.estimated_cost_at_completion, extra=line.extra, description=ECAC_DESCRIPTION,
+                               action=WorksheetAction.REPLACE))
+        entries.append(JcEntry(TransactionType.MISC_WORKSHEET_2, line.cost_code, line.category,
+                               line.forecast_to_complete, extra=line.extra, description=FTC_DESCRIPTION,
+                               action=WorksheetAction.REPLACE))
+    return entries
+
+
+def _entry_signature(kind, extra, cost_code, category, amount, description) -> tuple:
+    return str(kind), extra or "", cost_code, category, Decimal(amount).quantize(Decimal("0.01")), description or ""
+
+
+def _entries_id(record) -> str:
+    return f"{record.job_id}/{record.reference}"
+
+
 # --- writes and the evidence of writes ------------------------------------------------------------
 
 _NAME_NOISE = re.compile(r"\b(inc|llc|co|corp|corporation|company|ltd|the)\b|[^a-z0-9 ]")
@@ -307,6 +414,8 @@ class Sage300Connector:
             return f"cost-codes:{record.job_id}/{record.extra}"
         if isinstance(record, VendorExport):
             return f"vendor:{record.vendor_id}"
+        if isinstance(record, ENTRY_RECORDS):
+            return f"jc-entries:{record.job_id}/{record.reference}"
         raise TypeError(f"Sage 300 CRE does not know {type(record).__name__} records.")
 
     def same_vendor_name(self, first: str, second: str) -> bool:
@@ -323,6 +432,7 @@ class Sage300Connector:
             ).only("vendor", "name")
         }
         structures = self._structures_for([r for r in records if isinstance(r, JobCostCodesExport)])
+        entries = self._entries_for([r for r in records if isinstance(r, ENTRY_RECORDS)])
         answers: list[Found | None] = []
         for record in records:
             if isinstance(record, JobExport):
@@ -337,6 +447,8 @@ class Sage300Connector:
                 ))
             elif isinstance(record, JobCostCodesExport):
                 answers.append(structures(record))
+            elif isinstance(record, ENTRY_RECORDS):
+                answers.append(entries(record))
             else:
                 raise TypeError(f"Sage 300 CRE does not know {type(record).__name__} records.")
         return answers
@@ -399,7 +511,47 @@ class Sage300Connector:
 
         return answer
 
+    @staticmethod
+    def _entries_for(records: list):
+        found = selectors.jc_transactions_by_reference({(r.job_id, r.reference) for r in records})
+
+        def answer(record) -> Found | None:
+            rows = found.get((record.job_id, record.reference))
+            if not rows:
+                return None
+            have = sorted(_entry_signature(row.transaction_type, row.extra, row.cost_code, row.category, row.amount,
+                                           row.description) for row in rows)
+            want = sorted(_entry_signature(entry.transaction_type, entry.extra, entry.cost_code, entry.category,
+                                           entry.amount, entry.description) for entry in _entries(record))
+            return Found(erp_id=_entries_id(record), same=have == want, conflict="transaction_reference_exists",
+                         data={"batch": rows[0].batch_id, "entries": len(rows),
+                               "posted": all(row.posted for row in rows)})
+
+        return answer
+
     # --- writes ----------------------------------------------------------------------------------------
+
+    def _add_entries(self, record) -> WriteResult:
+        """One request: the record's JC entries into the unposted batch, stamped with its reference."""
+        if not record.reference.strip():
+            raise as_erp_error(SageError("blank", field="ref_1"))
+        added = _translated(jc_entries_add, job=record.job_id, entries=_entries(record), reference=record.reference,
+                            transaction_date=record.transaction_date)
+        return WriteResult(erp_id=_entries_id(record),
+                           data={"batch": added.batch.batch, "entries": len(added.transactions)})
+
+    def add_original_estimate(self, record: OriginalEstimateExport, *, idempotency_key: str) -> WriteResult:
+        """The budget's original amounts as "Original estimate" entries (posting adds them to Original_Estimate)."""
+        return self._add_entries(record)
+
+    def add_estimate_changes(self, record: EstimateChangeExport, *, idempotency_key: str) -> WriteResult:
+        """A budget change as "Approved estimate change" entries dated the export date. The header names the
+        job (which must be in Sage); Sage keeps its own job name and address."""
+        return self._add_entries(record)
+
+    def add_cost_forecast(self, record: ForecastExport, *, idempotency_key: str) -> WriteResult:
+        """Misc worksheet 1 (ECAC) and 2 (FTC) entries per line, replacing Msc cat amt 1 and 2 when posted."""
+        return self._add_entries(record)
 
     def create_job(self, record: JobExport, *, idempotency_key: str) -> WriteResult:
         """Create the job from a Job Cost import file's three record types (R44)."""
@@ -487,6 +639,14 @@ class Sage300Connector:
         after = cursor if changed_since is not None else _row_cursor(cursor)
         page = selectors.extras_page(job=job_id, after=after, limit=limit, changed_since=changed_since)
         return _page(page, lambda row: ExtraRecord(job_id=row.job_id, extra=row.extra, description=row.description))
+
+    @sage_request("read_job_estimates")
+    def job_estimates(
+        self, *, job_id: str | None = None, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[EstimateRecord]:
+        """Posted estimate totals per job / extra / cost code / category, in row order."""
+        page = selectors.job_categories_page(job=job_id, after=_row_cursor(cursor), limit=limit)
+        return _page(page, _estimate_record)
 
     @sage_request("read_job_cost_codes")
     def job_cost_codes(

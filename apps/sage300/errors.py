@@ -56,7 +56,29 @@ MESSAGES: dict[str, SageMessage] = {
             retryable=True,
             source="Procore Sage 300 CRE landing page FAQ (reference/sage300.md §4.2)",
         ),
+        SageMessage(
+            "gl_period_closed",
+            "GL period closed.  Entry not allowed. ({date}).",
+            source="seed L924, R205: the part of the AP import refusal that is Sage's posting rule",
+        ),
         # --- Invented in Sage's style (Sage's wording not published) ------------------------------
+        SageMessage(
+            "reference_exists",
+            "Entries with reference {reference} are already on job {job} (batch {batch}).",
+            confirmed=False,
+        ),
+        SageMessage("no_entries", "There are no entries to post.", confirmed=False),
+        SageMessage("batch_posted", "Batch {batch} has already been posted.", confirmed=False),
+        SageMessage(
+            "entry_not_postable",
+            "Entry {row_id} ({job} {cost_code} {category}): {reason}",
+            confirmed=False,
+        ),
+        SageMessage(
+            "transaction_type_not_allowed",
+            "Transaction type {transaction_type} cannot be entered here.",
+            confirmed=False,
+        ),
         SageMessage(
             "cost_code_format",
             "Cost code {code} is not in the format set up in Custom Descriptions (e.g. 01-100).",

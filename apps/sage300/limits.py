@@ -74,8 +74,22 @@ VENDOR_INSURANCE_FIELDS: dict[str, ColumnLimit] = {
     "insurance_company": ColumnLimit(30, "InsuranceCompany"),
 }
 
+# JC entries (transactions, misc worksheet lines): the JCTMW file's text fields.
+TRANSACTION_FIELDS: dict[str, ColumnLimit] = {
+    "description": ColumnLimit(30, "Description"),
+    "ref_1": ColumnLimit(60, "Reference1"),
+    "chg_mgt_ref_1": ColumnLimit(30, "ChgMgtRef1"),
+}
+
 # Labels of fields that have no length limit but can still be blank or invalid.
 LABELS: dict[str, str] = {
+    "amount": "Amount",
+    "units": "Units",
+    "transaction_type": "TransactionType",
+    "transaction_date": "TransactionDate",
+    "accounting_date": "AccountingDate",
+    "action": "Action",
+    "entries": "Entries",
     "status": "Status",
     "billing_method": "BillingMethod",
     "billing_level": "BillingLevel",

@@ -278,6 +278,11 @@ class Category(SageStamped):
     original_estimate_units = UnitsField(db_column="Original_Estimate_Units")
     approved_estimate_changes = MoneyField(db_column="Approved_Estimate_Changes")
     approved_est_unit_changes = UnitsField(db_column="Approved_Est_Unit_Changes")
+    # Kept equal to Original_Estimate + Approved_Estimate_Changes by posting (a constraint holds it).
+    total_estimate = MoneyField(db_column="Total_Estimate")
+    # Misc worksheet 1 and 2 totals ("Msc cat amt 1/2", Setup > Categories > MW and Custom Total).
+    msc_cat_amt_1 = MoneyField("Msc cat amt 1", db_column="Msc_Cat_Amt_1")
+    msc_cat_amt_2 = MoneyField("Msc cat amt 2", db_column="Msc_Cat_Amt_2")
     cost_unit_description = models.CharField(
         max_length=CATEGORY_FIELDS["cost_unit_description"].max_length, blank=True, db_column="Cost_Unit_Description"
     )
@@ -286,14 +291,144 @@ class Category(SageStamped):
         db_table = "JCM_MASTER__CATEGORY"
         ordering = ["cost_code_id", "category"]
         verbose_name_plural = "categories"
-        constraints = [models.UniqueConstraint(fields=["cost_code", "category"], name="sage300_category_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["cost_code", "category"], name="sage300_category_unique"),
+            models.CheckConstraint(
+                condition=Q(total_estimate=models.F("original_estimate") + models.F("approved_estimate_changes")),
+                name="sage300_category_total_estimate",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cost_code.cost_code} {self.category} – {self.description}"
 
+    def save(self, *args, **kwargs):
+        self.total_estimate = self.original_estimate + self.approved_estimate_changes
+        super().save(*args, **kwargs)
+
+
+# --- Job Cost: transactions, the unposted batch and posting ----------------------------------
+
+
+class TransactionType(models.TextChoices):
+    """Sage's JC transaction types, stored abbreviated to 20 characters as Sage stores them.
+
+    Estimate and misc worksheet types are written by Trestle's exports and applied to the category
+    when their batch is posted; the cost and commitment types are for the documents that follow.
+    """
+
+    ORIGINAL_ESTIMATE = "Original estimate", "Original estimate"
+    APPROVED_ESTIMATE_CHANGE = "Aprvd Estimate Chng", "Approved estimate change"
+    MISC_WORKSHEET_1 = "Misc worksheet 1", "Misc worksheet 1"
+    MISC_WORKSHEET_2 = "Misc worksheet 2", "Misc worksheet 2"
+    ORIGINAL_COMMITMENT = "Original commitment", "Original commitment"
+    APPROVED_COMMITMENT_CHANGE = "Aprvd Cmmtt Cst Chng", "Approved commitment cost change"
+    AP_COST = "AP cost", "AP cost"
+    PR_COST = "PR cost", "PR cost"
+    EQ_COST = "EQ cost", "EQ cost"
+    IV_COST = "IV cost", "IV cost"
+    JC_COST = "JC cost", "JC cost"
+    SM_COST = "SM cost", "SM cost"
+
+
+# The types posting knows how to apply to the category's totals.
+ESTIMATE_TYPES = (TransactionType.ORIGINAL_ESTIMATE, TransactionType.APPROVED_ESTIMATE_CHANGE)
+MISC_WORKSHEET_TYPES = (TransactionType.MISC_WORKSHEET_1, TransactionType.MISC_WORKSHEET_2)
+
+
+class WorksheetAction(models.TextChoices):
+    """A misc worksheet entry adds to the category's amount or replaces it (the JCTMW Action column)."""
+
+    ADD = "Add", "Add"
+    REPLACE = "Replace", "Replace"
+
+
+class BatchStatus(models.TextChoices):
+    UNPOSTED = "Unposted", "Unposted"
+    POSTED = "Posted", "Posted"
+
+
+class JCBatch(models.Model):
+    """A batch of JC entries (Sage's new.jct): imports and API writes add to the one unposted batch;
+    "Post Entries" posts it and the next write starts a new one."""
+
+    batch = models.PositiveIntegerField(unique=True, db_column="Batch")
+    status = models.CharField(max_length=8, choices=BatchStatus.choices, default=BatchStatus.UNPOSTED,
+                              db_column="Status")
+    created_at = models.DateTimeField("created", auto_now_add=True, db_column="Created_Stamp")
+    posted_at = models.DateTimeField("posted", null=True, blank=True, db_column="Posted_Date")
+
+    class Meta:
+        db_table = "JCT_NEW__BATCH"
+        ordering = ["-batch"]
+        verbose_name = "JC batch"
+        verbose_name_plural = "JC batches"
+        constraints = [
+            # Sage keeps one current (unposted) JC batch per company.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="Unposted"), name="sage300_one_unposted_batch"),
+            models.CheckConstraint(
+                condition=Q(status="Unposted", posted_at__isnull=True) | Q(status="Posted", posted_at__isnull=False),
+                name="sage300_batch_posted_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"JC batch {self.batch} ({self.status.lower()})"
+
     @property
-    def total_estimate(self) -> Decimal:
-        return self.original_estimate + self.approved_estimate_changes
+    def is_posted(self) -> bool:
+        return self.status == BatchStatus.POSTED
+
+
+class JCTransaction(models.Model):
+    """One JC entry (``JCT_CURRENT__TRANSACTION``), unposted until its batch is posted.
+
+    Coded by Sage's codes (Job, Extra, Cost_Code, Category) rather than by row, as Sage's file is:
+    a category removed from the job after entry makes posting refuse the entry, not the delete.
+    ``Ref_1`` carries the writer's reference; Trestle stamps its export's reference there, which is
+    how a write is found again (``Sage300Connector.find_written``).
+    """
+
+    row_id = models.BigAutoField(primary_key=True, db_column="Row_ID")
+    transaction_type = models.CharField(max_length=20, choices=TransactionType.choices, db_column="Transaction_Type")
+    application_of_origin = models.CharField(max_length=2, default="JC", db_column="Application_of_Origin")
+    batch = models.ForeignKey(JCBatch, on_delete=models.PROTECT, to_field="batch", db_column="Batch",
+                              related_name="transactions")
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, to_field="job", db_column="Job", related_name="transactions")
+    extra = models.CharField(max_length=EXTRA_FIELDS["extra"].max_length, blank=True, db_column="Extra")
+    cost_code = models.CharField(max_length=COST_CODE_FIELDS["cost_code"].max_length, db_column="Cost_Code")
+    category = models.CharField(max_length=CATEGORY_FIELDS["category"].max_length, db_column="Category")
+    amount = MoneyField(db_column="Amount")
+    units = UnitsField(db_column="Units")
+    action = models.CharField(max_length=7, choices=WorksheetAction.choices, default=WorksheetAction.ADD,
+                              db_column="Action")
+    accounting_date = models.DateField(db_column="Accounting_Date")
+    transaction_date = models.DateField(db_column="Transaction_Date")
+    description = models.CharField(max_length=30, blank=True, db_column="Description")
+    ref_1 = models.CharField("reference", max_length=60, blank=True, db_index=True, db_column="Ref_1")
+    chg_mgt_ref_1 = models.CharField("change reference", max_length=30, blank=True, db_column="Chg_Mgt_Ref_1")
+    posted = models.BooleanField(default=False, db_column="Posted")
+    posted_at = models.DateTimeField("posted", null=True, blank=True, db_column="Posted_Date")
+    date_stamp = models.DateTimeField("changed", auto_now=True, db_column="Date_Stamp")
+
+    class Meta:
+        db_table = "JCT_CURRENT__TRANSACTION"
+        ordering = ["row_id"]
+        verbose_name = "JC transaction"
+        indexes = [
+            models.Index(fields=["job", "ref_1"], name="sage300_jct_job_ref"),
+            models.Index(fields=["transaction_type", "posted"], name="sage300_jct_type_posted"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posted=False, posted_at__isnull=True) | Q(posted=True, posted_at__isnull=False),
+                name="sage300_jct_posted_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = "/".join(part for part in (self.job_id, self.extra) if part)
+        return f"{self.row_id} {self.get_transaction_type_display()} {where} {self.cost_code} {self.category}"
 
 
 # --- Accounts Payable: vendors and their insurance -------------------------------------------

@@ -23,6 +23,7 @@ from apps.sage300.models import (
     CostCode,
     Extra,
     GLPeriod,
+    JCTransaction,
     Job,
     StandardCategory,
     StandardCostCode,
@@ -156,6 +157,29 @@ def job_cost_codes_page(
     if job is not None:
         queryset = queryset.filter(job_id=job)
     return _page(queryset, key="id", after=after, limit=limit)
+
+
+def job_categories_page(
+    *, job: str | None = None, after: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> KeysetPage[Category]:
+    """Job categories in row order with their cost code and extra: the estimate columns of each
+    (Original_Estimate, Approved_Estimate_Changes, Total_Estimate, Msc_Cat_Amt_1/2)."""
+    queryset = Category.objects.select_related("cost_code__extra")
+    if job is not None:
+        queryset = queryset.filter(cost_code__job_id=job)
+    return _page(queryset, key="id", after=after, limit=limit)
+
+
+def jc_transactions_by_reference(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], list[JCTransaction]]:
+    """The JC entries stamped with each (job, Ref_1), in row order: the evidence of a write of entries."""
+    query = Q()
+    for job, reference in pairs:
+        query |= Q(job_id=job, ref_1=reference)
+    found: dict[tuple[str, str], list[JCTransaction]] = {}
+    if pairs:
+        for row in JCTransaction.objects.filter(query).select_related("batch").order_by("row_id"):
+            found.setdefault((row.job_id, row.ref_1), []).append(row)
+    return found
 
 
 def job_get(*, job: str) -> Job | None:

@@ -108,6 +108,11 @@ class Builder:
     def overrides(self, model, number: int) -> dict:
         if model._meta.label == "django_q.Task":  # half succeeded (Successful tasks), half failed (Failed tasks)
             return {"success": number % 2 == 0}
+        if model._meta.label == "sage300.Category":  # CHECK: the total is the original plus approved changes
+            return {"total_estimate": 2 * _value(model._meta.get_field("original_estimate"), number)}
+        if model._meta.label in ("sage300.JCBatch", "sage300.JCTransaction"):
+            # One unposted batch at a time (a partial unique key), and a posting date exactly when posted.
+            return {"status": "Posted"} if model._meta.label == "sage300.JCBatch" else {"posted": True}
         if model._meta.label == "sage300.GLPeriod":
             start = datetime.date(1900 + number // 12, number % 12 + 1, 1)
             return {"fiscal_year": start.year, "period": start.month, "start_date": start,

@@ -23,6 +23,11 @@ fixtures:
         A change that moves the vendor's change stamp; returns the new stamp.
     ``touch_vendors(vendor_ids, **changes)``
         One bulk change: every vendor gets the same change stamp, which it returns.
+    ``post_entries()``
+        The accountant posts the ERP's unposted Job Cost entries (Sage: Post Entries); only then do estimate
+        totals move.
+    ``close_period(year, month)``
+        The accountant closes the general ledger period of that month.
     ``request_count()``
         Requests to the ERP counted so far ("one request" checks look at its difference).
     ``down()``
@@ -42,6 +47,7 @@ import dataclasses
 import datetime
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -51,13 +57,19 @@ from apps.erp.errors import CATALOGUE, ErpError
 from apps.erp.records import (
     CompanyRecord,
     CostTypeRecord,
+    EstimateChangeExport,
+    EstimateLine,
+    EstimateRecord,
     ExtraExport,
     ExtraRecord,
+    ForecastExport,
+    ForecastLine,
     Found,
     JobCostCodeRecord,
     JobCostCodesExport,
     JobExport,
     JobRecord,
+    OriginalEstimateExport,
     Page,
     StandardCostCodeRecord,
     VendorExport,
@@ -227,6 +239,12 @@ def _given_job_cost_codes(erp) -> set:
     return {("24-101", "", "01-000"), ("24-101", "", "01-100"), ("24-101", "", "03-300"), ("24-101", "A", "03-300")}
 
 
+def _given_job_estimates(erp) -> set:
+    _given_job_cost_codes(erp)
+    return {("24-101", "", "01-100", "L"), ("24-101", "", "03-300", "M"), ("24-101", "", "03-300", "S"),
+            ("24-101", "A", "03-300", "M")}
+
+
 DATASETS = (
     Dataset("standard_cost_codes", "standard_cost_codes", StandardCostCodeRecord, _given_standard_cost_codes,
             key=lambda r: r.code),
@@ -239,6 +257,8 @@ DATASETS = (
             arguments=(("job_id", "24-101"),)),
     Dataset("job_cost_codes", "job_cost_codes", JobCostCodeRecord, _given_job_cost_codes,
             key=lambda r: (r.job_id, r.extra, r.code), arguments=(("job_id", "24-101"),)),
+    Dataset("job_estimates", "job_estimates", EstimateRecord, _given_job_estimates,
+            key=lambda r: (r.job_id, r.extra, r.cost_code, r.category), arguments=(("job_id", "24-101"),)),
 )
 
 
@@ -265,8 +285,41 @@ def _a_job(erp) -> None:
     erp.add_job("25-101", "Contract Street Clinic", cost_codes=(cost_code("25-101", "01-100", "Supervision", ("L",)),))
 
 
+EXPORT_DAY = datetime.date(2026, 3, 14)
+
+
+def original_estimate(amount: str = "1200.00", *, reference: str = "contract:budget", category: str = "L",
+                      **fields) -> OriginalEstimateExport:
+    values = {"transaction_date": EXPORT_DAY, "description": "Original budget",
+              "lines": (EstimateLine(extra="", cost_code="01-100", category=category, amount=Decimal(amount)),),
+              **fields}
+    return OriginalEstimateExport(job_id="25-101", reference=reference, **values)
+
+
+def estimate_change(*amounts: str, reference: str = "contract:change-1", **fields) -> EstimateChangeExport:
+    """A budget change on job 25-101: its header (the job as exported) and one line per amount on 01-100 L."""
+    values = {"name": "Contract Street Clinic", "address": "100 Main St", "city": "Austin", "state": "TX",
+              "zip": "78701", "transaction_date": EXPORT_DAY, "change_reference": "BC-001",
+              "lines": tuple(EstimateLine(extra="", cost_code="01-100", category="L", amount=Decimal(amount))
+                             for amount in (amounts or ("250.00",))),
+              **fields}
+    return EstimateChangeExport(job_id="25-101", reference=reference, **values)
+
+
+def cost_forecast(ecac: str = "1500.00", ftc: str = "900.00", *, reference: str = "contract:forecast-1",
+                  **fields) -> ForecastExport:
+    values = {"transaction_date": EXPORT_DAY,
+              "lines": (ForecastLine(extra="", cost_code="01-100", category="L",
+                                     estimated_cost_at_completion=Decimal(ecac), forecast_to_complete=Decimal(ftc)),),
+              **fields}
+    return ForecastExport(job_id="25-101", reference=reference, **values)
+
+
 WRITES = (
     Write("create_job", _nothing, job_export()),
+    Write("add_original_estimate", _a_job, original_estimate()),
+    Write("add_estimate_changes", _a_job, estimate_change()),
+    Write("add_cost_forecast", _a_job, cost_forecast()),
     Write("create_extra", _a_job, ExtraExport(job_id="25-101", extra="A", description="Phase A")),
     Write("add_job_cost_codes", _a_job, JobCostCodesExport(
         job_id="25-101", extra="", cost_codes=(cost_code("25-101", "03-300", "Concrete", ("M", "S")),),
@@ -1106,3 +1159,168 @@ class ConnectorContract:
         # then
         assert_catalogue_error(error.value, "timeout")
         assert everything(connector) == before
+
+    # --- Job Cost entries: original estimate, budget changes, cost forecast (R65, R68, R69, R74–R77, R81) ------
+
+    @staticmethod
+    def estimate_of(connector, job_id: str = "25-101", cost_code: str = "01-100", category: str = "L"):
+        [line] = [record for record in read_records(connector.job_estimates, job_id=job_id)
+                  if (record.extra, record.cost_code, record.category) == ("", cost_code, category)]
+        return line
+
+    def test_entries_move_no_estimate_until_they_are_posted(self, connector, erp):
+        # given
+        _a_job(erp)
+        before = everything(connector)
+
+        # when
+        for record in (original_estimate(), estimate_change(), cost_forecast()):
+            write(connector, record)
+
+        # then R68: the entries wait for the accountant's posting
+        assert everything(connector) == before
+
+    def test_a_posted_original_estimate_is_the_lines_original_and_revised_estimate(self, connector, erp):
+        # given
+        _a_job(erp)
+        write(connector, original_estimate("1234.56"))
+
+        # when
+        erp.post_entries()
+
+        # then R65
+        line = self.estimate_of(connector)
+        assert (line.original_estimate, line.approved_changes, line.revised_estimate) == (
+            Decimal("1234.56"), Decimal("0.00"), Decimal("1234.56"))
+
+    def test_posted_budget_changes_are_approved_changes_and_revise_the_estimate(self, connector, erp):
+        # given
+        _a_job(erp)
+        write(connector, original_estimate("1000.00"))
+        write(connector, estimate_change("250.10", "-0.10", reference="contract:change-1"))
+        write(connector, estimate_change("-50.00", reference="contract:change-2"))
+
+        # when
+        erp.post_entries()
+
+        # then R74, R76: a separate bucket from the original estimate
+        line = self.estimate_of(connector)
+        assert (line.original_estimate, line.approved_changes, line.revised_estimate) == (
+            Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00"))
+
+    def test_a_posted_cost_forecast_replaces_the_lines_forecast_amounts(self, connector, erp):
+        # given
+        _a_job(erp)
+        write(connector, cost_forecast("1500.00", "900.00", reference="contract:forecast-1"))
+        erp.post_entries()
+
+        # when
+        write(connector, cost_forecast("1600.25", "400.00", reference="contract:forecast-2"))
+        erp.post_entries()
+
+        # then R81: each export carries the whole forecast
+        line = self.estimate_of(connector)
+        assert (line.estimated_cost_at_completion, line.forecast_to_complete) == (Decimal("1600.25"), Decimal("400.00"))
+        assert line.revised_estimate == Decimal("0.00")
+
+    def test_the_estimates_of_a_job_read_every_line_of_that_job_only(self, connector, erp):
+        # given
+        expected = _given_job_estimates(erp)
+
+        # when
+        records = read_records(connector.job_estimates, job_id="24-101")
+
+        # then
+        assert {(r.job_id, r.extra, r.cost_code, r.category) for r in records} == expected
+        assert all(isinstance(r.original_estimate, Decimal) for r in records)
+
+    @pytest.mark.parametrize("make", [original_estimate, estimate_change, cost_forecast], ids=lambda f: f.__name__)
+    def test_entries_written_are_found_with_their_batch_unposted_then_posted(self, connector, erp, make):
+        # given
+        _a_job(erp)
+        result = write(connector, make())
+
+        # when
+        [unposted] = connector.find_written([make()])
+        erp.post_entries()
+        [posted] = connector.find_written([make()])
+
+        # then
+        assert_found(unposted, same=True)
+        assert unposted.erp_id == result.erp_id
+        assert (unposted.data["posted"], posted.data["posted"]) == (False, True)
+        assert unposted.data["batch"] == result.data["batch"]
+
+    @pytest.mark.parametrize(("first", "second"), [
+        (original_estimate("100.00"), original_estimate("200.00")),
+        (estimate_change("100.00"), estimate_change("-100.00")),
+        (cost_forecast("1.00", "2.00"), cost_forecast("1.00", "3.00")),
+    ], ids=["original", "change", "forecast"])
+    def test_a_reference_holding_other_entries_is_found_not_the_same_and_refused_as_existing(
+        self, connector, erp, first, second
+    ):
+        # given
+        _a_job(erp)
+        write(connector, first)
+
+        # when
+        [found] = connector.find_written([second])
+        with pytest.raises(ErpError) as error:
+            write(connector, second, key="second")
+
+        # then
+        assert_found(found, same=False, conflict="transaction_reference_exists")
+        assert CATALOGUE[error.value.code].means_exists
+
+    def test_identity_of_entries_is_the_job_and_the_reference(self, connector):
+        assert connector.identity(estimate_change(reference="a")) != connector.identity(estimate_change(reference="b"))
+        assert connector.identity(original_estimate(reference="a")) == connector.identity(cost_forecast(reference="a"))
+
+    @pytest.mark.parametrize("make", [original_estimate, estimate_change, cost_forecast], ids=lambda f: f.__name__)
+    def test_entries_for_a_category_not_on_the_job_are_refused_category_not_on_job(self, connector, erp, make):
+        # given: job 25-101 has 01-100 L only
+        _a_job(erp)
+        record = make()
+        record = dataclasses.replace(record, lines=tuple(dataclasses.replace(line, category="M") for line in record.lines))
+
+        # when
+        with pytest.raises(ErpError) as error:
+            write(connector, record)
+
+        # then
+        assert_catalogue_error(error.value, "category_not_on_job")
+        assert connector.find_written([record]) == [None]
+
+    def test_entries_on_a_closed_job_are_refused_job_closed(self, connector, erp):
+        # given
+        _a_job(erp)
+        erp.close_job("25-101")
+
+        # when
+        with pytest.raises(ErpError) as error:
+            write(connector, estimate_change())
+
+        # then
+        assert_catalogue_error(error.value, "job_closed")
+
+    def test_entries_dated_in_a_closed_period_are_refused_jc_period_closed(self, connector, erp):
+        # given
+        _a_job(erp)
+        erp.close_period(EXPORT_DAY.year, EXPORT_DAY.month)
+
+        # when
+        with pytest.raises(ErpError) as error:
+            write(connector, estimate_change())
+
+        # then
+        assert_catalogue_error(error.value, "jc_period_closed")
+        assert "GL period closed.  Entry not allowed." in error.value.message
+        assert connector.find_written([estimate_change()]) == [None]
+
+    def test_entries_for_a_job_the_erp_does_not_hold_are_refused(self, connector, erp):
+        # when
+        with pytest.raises(ErpError) as error:
+            write(connector, original_estimate())
+
+        # then
+        assert_catalogue_error(error.value, "entity_not_found")

@@ -14,6 +14,8 @@ from apps.sage300.models import (
     CostCode,
     Extra,
     GLPeriod,
+    JCBatch,
+    JCTransaction,
     Job,
     SageCompany,
     StandardCategory,
@@ -32,6 +34,8 @@ SAGE_TABLES = (
     Vendor,
     VendorInsurance,
     GLPeriod,
+    JCBatch,
+    JCTransaction,
     SageCompany,
 )
 

@@ -1,5 +1,6 @@
 """The "Sage 300 CRE" admin section: smoke tests for every model, forms through services, actions."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,8 @@ from apps.sage300.models import (
     CostCode,
     Extra,
     GLPeriod,
+    JCBatch,
+    JCTransaction,
     Job,
     SageApiUsage,
     SageCompany,
@@ -26,7 +29,7 @@ from apps.sage300.models import (
 from apps.sage300.faults import request_counts_flush
 from tests.sage300.helpers import job_records, sage_state
 
-READ_ONLY_MODELS = {SageApiUsage}
+READ_ONLY_MODELS = {SageApiUsage, JCBatch, JCTransaction}
 NO_ADD_MODELS = {SageCompany, *READ_ONLY_MODELS}
 
 
@@ -40,6 +43,8 @@ def sage_world(standard_lists):
         services.vendor_create(vendor="ACME", name="Acme Concrete")
         services.vendor_insurance_set(vendor="ACME", insurance_type="Umbrella", limit="1000000")
         services.gl_periods_ensure(fiscal_year=2025)
+    services.jc_entries_add(job="24-101", reference="world", transaction_date=datetime.date(2025, 5, 1),
+                            entries=[services.JcEntry("Aprvd Estimate Chng", "01-100", "L", "10.00")])
 
 
 def url(model, view: str, *args) -> str:
@@ -86,6 +91,8 @@ ALL_MODELS = [
     VendorInsurance,
     GLPeriod,
     SageApiUsage,
+    JCBatch,
+    JCTransaction,
 ]
 
 

@@ -109,6 +109,15 @@ class SageDesk:
         assert updated == len(vendor_ids)
         return stamp
 
+    def post_entries(self) -> None:
+        with at_sage_desktop():
+            services.jc_batch_post()
+
+    def close_period(self, year: int, month: int) -> None:
+        with at_sage_desktop():
+            services.gl_periods_ensure(fiscal_year=year)
+            services.gl_period_close(fiscal_year=year, period=month)
+
     def request_count(self) -> int:
         return request_counts_flush()
 

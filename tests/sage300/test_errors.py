@@ -64,6 +64,13 @@ def test_too_long_wording_matches_the_seed_and_the_connectors_declaration(limit,
     assert wording in declared
 
 
+def test_the_closed_period_wording_is_the_seeds_with_its_two_spaces_and_date():
+    # R205: the part of the seed's AP refusal that is Sage's posting rule, MM\DD\YYYY as the seed prints it
+    assert SageError("gl_period_closed", date="03\\14\\2026").message == (
+        "GL period closed.  Entry not allowed. (03\\14\\2026)."
+    )
+
+
 def test_only_retryable_messages_are_the_rate_limit_and_the_timeout():
     assert {code for code, message in MESSAGES.items() if message.retryable} == {"hourly_limit", "import_timeout"}
 
@@ -73,7 +80,7 @@ def test_invented_wordings_are_flagged_unconfirmed():
     confirmed = {code for code, message in MESSAGES.items() if message.confirmed}
 
     # then
-    assert confirmed == {*SEED_WORDINGS, "too_long", "not_in_where_clause"}
+    assert confirmed == {*SEED_WORDINGS, "too_long", "not_in_where_clause", "gl_period_closed"}
     assert MESSAGES["cost_code_format"].text == (
         "Cost code {code} is not in the format set up in Custom Descriptions (e.g. 01-100)."
     )

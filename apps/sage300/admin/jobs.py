@@ -157,7 +157,8 @@ class ExtraAdmin(ServiceDeleteMixin, SageModelAdmin):
 
 class CategoryInline(ReadOnlyInline):
     model = Category
-    fields = ("category", "description", "original_estimate", "approved_estimate_changes", "cost_unit_description")
+    fields = ("category", "description", "original_estimate", "approved_estimate_changes", "total_estimate",
+              "msc_cat_amt_1", "msc_cat_amt_2", "cost_unit_description")
     readonly_fields = fields
 
 
@@ -257,21 +258,20 @@ class CategoryAdmin(ServiceDeleteMixin, SageModelAdmin):
         "original_estimate",
         "approved_estimate_changes",
         "total_estimate",
+        "msc_cat_amt_1",
+        "msc_cat_amt_2",
     )
     list_select_related = ("cost_code", "cost_code__extra")
     list_filter = (StandardCategoryFilter,)
     search_fields = ("category", "description", "cost_code__cost_code", "cost_code__job__job")
     ordering = ("cost_code_id", "category")
     raw_id_fields = ("cost_code",)
-    readonly_fields = ("approved_estimate_changes", "approved_est_unit_changes", "created_at", "date_stamp")
+    readonly_fields = ("approved_estimate_changes", "approved_est_unit_changes", "total_estimate", "msc_cat_amt_1",
+                       "msc_cat_amt_2", "created_at", "date_stamp")
 
     @admin.display(description="job", ordering="cost_code__job_id")
     def job(self, obj: Category) -> str:
         return obj.cost_code.job_id
-
-    @admin.display(description="total estimate")
-    def total_estimate(self, obj: Category):
-        return obj.total_estimate
 
     def has_change_permission(self, request, obj=None):
         return False  # estimates change through estimate entries, not by editing the category

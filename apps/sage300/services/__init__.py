@@ -21,6 +21,15 @@ from apps.sage300.services.cost_structure import (
     validate_job_category_delete,
     validate_job_cost_code_delete,
 )
+from apps.sage300.services.entries import (
+    BatchPosted,
+    EntriesAdded,
+    JcEntry,
+    jc_batch_post,
+    jc_entries_add,
+    validate_jc_batch_post,
+    validate_jc_entries,
+)
 from apps.sage300.services.jobs import (
     job_close,
     job_delete,
@@ -57,6 +66,13 @@ from apps.sage300.services.vendors import (
 
 __all__ = [
     "UNCHANGED",
+    "BatchPosted",
+    "EntriesAdded",
+    "JcEntry",
+    "jc_batch_post",
+    "jc_entries_add",
+    "validate_jc_batch_post",
+    "validate_jc_entries",
     "CostCodesAdded",
     "assert_job_writable",
     "assert_vendor_active",

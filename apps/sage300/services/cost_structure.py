@@ -150,6 +150,7 @@ def plan_cost_structure(
                         description=text(record.description) or standard_categories[category].description,
                         original_estimate=original_estimate,
                         original_estimate_units=units,
+                        total_estimate=original_estimate,  # bulk_create skips save(): keep the total in step
                         cost_unit_description=text(record.cost_unit_description),
                     ),
                 )
