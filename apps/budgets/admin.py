@@ -5,7 +5,6 @@ read only). Every write goes through ``apps.budgets.services``."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Sum
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -21,6 +20,7 @@ from apps.budgets.selectors import (
     budget_line_list,
     budget_list,
     budget_totals,
+    line_totals,
     with_line_totals,
 )
 from apps.budgets.services import (
@@ -364,12 +364,12 @@ class BudgetLineAdmin(RulesAdminMixin, ServiceAdminMixin, ExportMixin, admin.Mod
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            queryset = context["cl"].queryset
-            totals = queryset.order_by().aggregate(
-                original=Sum("original_amount"), approved=Sum("approved_changes"), revised=Sum("revised_amount"),
-                ecac=Sum("estimated_cost_at_completion"), ftc=Sum("forecast_to_complete"),
-            )
-            context["budget_totals"] = {key: money(value or 0) for key, value in totals.items()}
+            totals = line_totals(context["cl"].queryset)
+            context["budget_totals"] = {
+                "original": money(totals["original"]), "approved": money(totals["approved_changes"]),
+                "revised": money(totals["revised"]), "ecac": money(totals["estimated_cost_at_completion"]),
+                "ftc": money(totals["forecast_to_complete"]),
+            }
         return response
 
     @admin.display(description="cost code / cost type", ordering="project_cost_type__project_cost_code__code")

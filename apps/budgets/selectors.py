@@ -136,18 +136,26 @@ def budget_list(*, filters=None, user=None) -> QuerySet[Budget]:
     return with_budget_totals(queryset).order_by("project__number")
 
 
-def budget_totals(*, budget: Budget) -> dict[str, Decimal]:
-    """The project's totals in one query: original, approved changes, revised, estimated cost at completion,
-    forecast to complete."""
-    lines = with_line_totals(BudgetLine.objects.filter(budget=budget))
-    totals = lines.aggregate(
+def line_totals(lines: QuerySet[BudgetLine]) -> dict[str, Decimal]:
+    """The totals of ``lines`` in two queries: original, approved changes, revised, estimated cost at
+    completion, forecast to complete."""
+    sums = lines.order_by().aggregate(
         original=Sum("original_amount"),
-        approved_changes=Sum("approved_changes"),
-        revised=Sum("revised_amount"),
         estimated_cost_at_completion=Sum("estimated_cost_at_completion"),
         forecast_to_complete=Sum("forecast_to_complete"),
     )
-    return {key: (value if value is not None else Decimal("0.00")) for key, value in totals.items()}
+    approved = BudgetChangeLine.objects.filter(
+        budget_line__in=lines.order_by().values("pk"), change__status=BudgetChange.Status.APPROVED
+    ).aggregate(t=Sum("amount"))["t"]
+    totals = {key: (value if value is not None else Decimal("0.00")) for key, value in sums.items()}
+    totals["approved_changes"] = approved if approved is not None else Decimal("0.00")
+    totals["revised"] = totals["original"] + totals["approved_changes"]
+    return totals
+
+
+def budget_totals(*, budget: Budget) -> dict[str, Decimal]:
+    """The project's budget totals (see ``line_totals``)."""
+    return line_totals(BudgetLine.objects.filter(budget=budget))
 
 
 def budget_change_list(*, budget: Budget | None = None, filters=None, user=None) -> QuerySet[BudgetChange]:
