@@ -98,7 +98,8 @@ class BudgetLineInlineFormSet(BaseInlineFormSet):
     def get_queryset(self):
         return with_line_totals(super().get_queryset()).select_related(
             "project_cost_type__cost_type", "project_cost_type__project_cost_code__sub_job"
-        )
+        ).order_by("project_cost_type__project_cost_code__sub_job__code", "project_cost_type__project_cost_code__code",
+                   "project_cost_type__cost_type__code")
 
 
 class BudgetLineInline(RulesInlineMixin, admin.TabularInline):
@@ -113,6 +114,11 @@ class BudgetLineInline(RulesInlineMixin, admin.TabularInline):
     readonly_fields = ("line", "on_sage", "approved_changes", "revised_amount")
     verbose_name = "budget line"
     verbose_name_plural = "budget lines"
+
+    def get_queryset(self, request):
+        # The inline is shown only when the rules let the user see the budget's lines (asked about the
+        # budget's project); Django's own question here is asked without the budget, so not repeated.
+        return BudgetLine.objects.all()
 
     def has_add_permission(self, request, obj=None):
         return False  # lines are added by the "Add lines" button and the budget line page
@@ -453,7 +459,7 @@ class BudgetChangeLineInline(RulesInlineMixin, admin.TabularInline):
         return permits(request.user, Resource.BUDGET_CHANGE, Operation.VIEW, project=parent.budget.project).allowed
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
+        return BudgetChangeLine.objects.select_related(
             "budget_line__budget__project", "budget_line__project_cost_type__cost_type",
             "budget_line__project_cost_type__project_cost_code__sub_job",
         )
@@ -562,3 +568,5 @@ class BudgetChangeAdmin(RulesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
             lines=lines, actor=request.user,
         )
         adopt(form.instance, saved)
+        for formset in formsets:  # for the admin's history message
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = list(saved.lines.all()), [], []

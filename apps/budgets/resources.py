@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from import_export import fields, resources
 
 from apps.budgets.models import BudgetLine
+
+
+def _cents(value):
+    return Decimal(value).quantize(Decimal("0.01")) if value is not None else ""
 
 
 class BudgetLineResource(resources.ModelResource):
@@ -37,6 +43,12 @@ class BudgetLineResource(resources.ModelResource):
     def dehydrate_sub_job(self, line):
         sub_job = line.project_cost_type.project_cost_code.sub_job
         return sub_job.code if sub_job else ""
+
+    def dehydrate_approved_changes(self, line):
+        return _cents(line.approved_changes)
+
+    def dehydrate_revised_amount(self, line):
+        return _cents(line.revised_amount)
 
     def dehydrate_on_sage(self, line):
         return "yes" if line.project_cost_type.erp_synced_at else "?"
