@@ -15,7 +15,6 @@ from apps.budgets.models import Budget, BudgetChange, BudgetLine
 from apps.budgets.services import CHANGE_IS_FINAL, budget_change_create, budget_create, budget_lock
 from tests.budgets.helpers import budget_user, budget_with_lines, pct, project_with_codes
 
-pytestmark = pytest.mark.django_db
 
 
 def url(model, view, *args):

@@ -11,7 +11,6 @@ from apps.budgets.services import CHANGE_IS_FINAL, budget_change_create, budget_
 from tests.access.helpers import api_client
 from tests.budgets.helpers import budget_user, budget_with_lines, pct, project_with_codes
 
-pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

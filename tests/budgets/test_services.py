@@ -25,7 +25,6 @@ from apps.budgets.services import (
 from apps.core.exceptions import Conflict, PermissionRefused, ValidationFailed
 from tests.budgets.helpers import budget_user, budget_with_lines, pct, project_with_codes
 
-pytestmark = pytest.mark.django_db
 
 
 def _snapshot(budget):
