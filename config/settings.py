@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.wbs",
     "apps.companies",
     "apps.projects",
+    "apps.budgets",
     "apps.erp",
     "apps.sage300",
     "apps.demo",

@@ -78,6 +78,9 @@ class RulesAdminMixin:
     def has_archive_permission(self, request, obj=None):
         return self.rule(request, Operation.ARCHIVE, obj).allowed
 
+    def has_lock_permission(self, request, obj=None):
+        return self.rule(request, Operation.LOCK, obj).allowed
+
     def has_assign_default_cost_types_permission(self, request, obj=None):
         return self.rule(request, Operation.ASSIGN_DEFAULT_COST_TYPES, obj).allowed
 

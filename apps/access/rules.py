@@ -38,6 +38,9 @@ class Resource(models.TextChoices):
     SUB_JOB = "sub_job", "sub jobs"
     PROJECT_COST_CODE = "project_cost_code", "project cost codes"
     PROJECT_COST_TYPE = "project_cost_type", "project cost types"
+    BUDGET = "budget", "budgets"
+    BUDGET_LINE = "budget_line", "budget lines"
+    BUDGET_CHANGE = "budget_change", "budget changes"
 
 
 class Operation(models.TextChoices):
@@ -50,10 +53,14 @@ class Operation(models.TextChoices):
     ASSIGN_DEFAULT_COST_TYPES = "assign_default_cost_types", "assign default cost types to"
     ACTIVATE = "activate", "activate or deactivate"
     ARCHIVE = "archive", "archive or unarchive"
+    LOCK = "lock", "lock or unlock"
 
 
 # Resources whose rows belong to one project: asked about that project.
-PROJECT_RESOURCES = frozenset({Resource.PROJECT, Resource.SUB_JOB, Resource.PROJECT_COST_CODE, Resource.PROJECT_COST_TYPE})
+PROJECT_RESOURCES = frozenset({
+    Resource.PROJECT, Resource.SUB_JOB, Resource.PROJECT_COST_CODE, Resource.PROJECT_COST_TYPE,
+    Resource.BUDGET, Resource.BUDGET_LINE, Resource.BUDGET_CHANGE,
+})
 
 
 # --- requirements ---------------------------------------------------------------------------
@@ -169,6 +176,13 @@ PROJECT_MEMBER = Member()
 PROJECT_ADMIN_STANDARD = ProjectLevel(Tool.PROJECT_ADMIN, Level.STANDARD)
 PROJECT_ADMIN_ADMIN = ProjectLevel(Tool.PROJECT_ADMIN, Level.ADMIN)
 
+# The project's Budget tool: Read Only sees the budget, Standard keeps its lines and adds budget
+# changes, Admin creates the budget, locks and unlocks it. Budget changes are never changed or
+# deleted (R73), so those pairs are absent and refused.
+BUDGET_READ = ProjectLevel(Tool.BUDGET, Level.READ_ONLY)
+BUDGET_STANDARD = ProjectLevel(Tool.BUDGET, Level.STANDARD)
+BUDGET_ADMIN = ProjectLevel(Tool.BUDGET, Level.ADMIN)
+
 
 def _reference(resource: Resource) -> dict[tuple[Resource, Operation], Requirement]:
     return {
@@ -219,6 +233,18 @@ RULES: dict[tuple[Resource, Operation], Requirement] = {
     **_project_data(Resource.SUB_JOB),
     **_project_data(Resource.PROJECT_COST_CODE),
     **_project_data(Resource.PROJECT_COST_TYPE),
+    (Resource.BUDGET, V): BUDGET_READ,
+    (Resource.BUDGET, Operation.EXPORT): BUDGET_READ,
+    (Resource.BUDGET, A): BUDGET_ADMIN,
+    (Resource.BUDGET, C): BUDGET_ADMIN,
+    (Resource.BUDGET, Operation.LOCK): BUDGET_ADMIN,
+    (Resource.BUDGET_LINE, V): BUDGET_READ,
+    (Resource.BUDGET_LINE, Operation.EXPORT): BUDGET_READ,
+    (Resource.BUDGET_LINE, A): BUDGET_STANDARD,
+    (Resource.BUDGET_LINE, C): BUDGET_STANDARD,
+    (Resource.BUDGET_LINE, D): BUDGET_STANDARD,
+    (Resource.BUDGET_CHANGE, V): BUDGET_READ,
+    (Resource.BUDGET_CHANGE, A): BUDGET_STANDARD,
 }
 
 
@@ -234,6 +260,8 @@ def project_of(resource: Resource | str, obj) -> Project | None:
         return obj
     if resource == Resource.PROJECT_COST_TYPE:
         return obj.project_cost_code.project
+    if resource in (Resource.BUDGET_LINE, Resource.BUDGET_CHANGE):
+        return obj.budget.project
     return obj.project
 
 

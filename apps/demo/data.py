@@ -253,6 +253,12 @@ HUB_PROJECTS: tuple[DemoProject, ...] = tuple(
     DemoProject(**row) for row in _csv("hub_projects.csv", _names(DemoProject))
 )
 
+# Budget lines of the demo projects (a line is skipped when the project has no such cost code / cost type).
+BUDGET_LINES: tuple[dict[str, str], ...] = tuple(_csv("budget_lines.csv", [
+    "project", "cost_code", "cost_type", "original_budget", "estimated_cost_at_completion", "forecast_to_complete",
+    "units", "unit_of_measure",
+]))
+
 # --------------------------------------------------------------------------------------
 # Self-check. The vocabularies below are what the loader and Sage accept, so they stay in
 # code: the files are checked against them, not the other way round.

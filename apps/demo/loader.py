@@ -35,9 +35,10 @@ from apps.sage300 import services as sage
 from apps.sage300.faults import at_sage_desktop
 from apps.sage300.import_files import CategoryImportRecord, CostCodeImportRecord, JobImportRecord
 from apps.sage300.models import GLPeriod, StandardCategory, StandardCostCode, VendorInsurance
+from apps.wbs.models import CostType as HubCostType
 from apps.wbs.models import ProjectCostCode
 from apps.wbs.models import StandardCostCode as HubStandardCostCode
-from apps.wbs.services import project_cost_code_add_from_standard
+from apps.wbs.services import project_cost_code_add_from_standard, project_cost_types_assign
 
 # The integration was "connected" on this date; the demo's Trestle-only projects come after it.
 CONNECTED_AT = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
@@ -261,6 +262,51 @@ def seed_hub() -> None:
             pass
 
 
+def seed_budgets() -> None:
+    """A budget on each demo project named in ``budget_lines.csv`` (safe to run again: nothing is added twice),
+    and on the synced job one approved transfer between two of its lines."""
+    from apps.budgets.models import Budget, BudgetLine
+    from apps.budgets.services import budget_change_create, budget_get_or_create, budget_line_create
+    from apps.wbs.models import ProjectCostType
+
+    for row in data.BUDGET_LINES:
+        project = Project.objects.filter(number=row["project"]).first()
+        cost_type = ProjectCostType.objects.filter(
+            project_cost_code__project=project, project_cost_code__code=row["cost_code"],
+            cost_type__code=row["cost_type"],
+        ).first()
+        if project is None:
+            continue
+        if cost_type is None:  # the code is on the project without that cost type yet: assign it, as a PM would
+            code = ProjectCostCode.objects.filter(project=project, code=row["cost_code"]).first()
+            hub_type = HubCostType.objects.filter(code=row["cost_type"]).first()
+            if code is None or hub_type is None:
+                continue
+            project_cost_types_assign(project_cost_code=code, cost_types=[hub_type])
+            cost_type = ProjectCostType.objects.get(project_cost_code=code, cost_type=hub_type)
+        budget = budget_get_or_create(project=project)
+        if BudgetLine.objects.filter(budget=budget, project_cost_type=cost_type).exists():
+            continue
+        budget_line_create(budget=budget, project_cost_type=cost_type, data={
+            "original_amount": row["original_budget"],
+            "estimated_cost_at_completion": row["estimated_cost_at_completion"] or None,
+            "forecast_to_complete": row["forecast_to_complete"] or None,
+            "unit_qty": row["units"] or None,
+            "unit_of_measure": row["unit_of_measure"],
+        })
+    budget = Budget.objects.filter(project__number=LINKED_JOB).first()
+    if budget is not None and not budget.changes.exists():
+        lines = {(line.project_cost_type.project_cost_code.code, line.project_cost_type.cost_type.code): line
+                 for line in budget.lines.select_related("project_cost_type__project_cost_code",
+                                                         "project_cost_type__cost_type")}
+        source, target = lines.get(("01-110", "L")), lines.get(("01-100", "L"))
+        if source is not None and target is not None and source.is_on_sage and target.is_on_sage:
+            budget_change_create(
+                budget=budget, description="Move project management hours to supervision",
+                kind="transfer", date=CONNECTED_AT.date(), lines=[(source, "-3000.00"), (target, "3000.00")],
+            )
+
+
 def seed_demo() -> dict:
     """Load everything; in production mode the demo users (known password) are refused, the data is not."""
     sage_created = seed_sage_company()
@@ -271,5 +317,6 @@ def seed_demo() -> dict:
     except DemoRefused as refusal:
         refused = str(refusal)
     seed_hub()
+    seed_budgets()
     ensure_schedules()
     return {"sage": sage_created, "users": users, "users_refused": refused, "at": timezone.now()}
