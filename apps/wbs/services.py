@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.access.rules import Operation, Resource, require_actor
+from apps.core.deletion import delete_or_refuse
 from apps.core.exceptions import Conflict
 from apps.core.validation import (
     ErrorDict,
@@ -622,7 +623,7 @@ def project_cost_code_remove(*, project_cost_code: ProjectCostCode, actor=None) 
     problem = project_cost_code_remove_problem(project_cost_code=project_cost_code)
     if problem:
         raise Conflict(problem, code="project_cost_code_in_erp")
-    project_cost_code.delete()
+    delete_or_refuse(project_cost_code, label=f"Cost code {project_cost_code.code} of project {project_cost_code.project.number}")
 
 
 @transaction.atomic
@@ -640,7 +641,7 @@ def project_cost_type_remove(*, project_cost_type: ProjectCostType, actor=None) 
         )
     if project_cost_code.sub_job_id and _is_integrated(project_cost_code.project):
         raise Conflict(_sub_job_maintained_in_sage(project_cost_code.sub_job), code="sub_job_maintained_in_erp")
-    project_cost_type.delete()
+    delete_or_refuse(project_cost_type, label=f"Cost type {project_cost_type.cost_type.code} of cost code {project_cost_code.code}")
 
 
 # --- helpers ----------------------------------------------------------------------------

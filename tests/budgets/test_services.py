@@ -207,3 +207,29 @@ def test_line_with_changes_cannot_be_removed():
     with pytest.raises(Conflict, match="has budget changes"):
         budget_line_delete(line=lines[("01-100", "L")])
     assert BudgetLine.objects.filter(pk=lines[("01-100", "L")].pk).exists()
+
+
+def test_a_cost_code_or_type_with_budget_lines_is_refused_with_a_message_and_nothing_changes():
+    """Removing a project cost code / cost type that a budget line uses was a 500 (ProtectedError); now a
+    refusal naming the budget lines, in the service, the API and the admin — and nothing is removed."""
+    from apps.wbs.models import ProjectCostCode, ProjectCostType
+    from apps.wbs.services import project_cost_code_remove, project_cost_type_remove
+    from tests.access.helpers import api_client, join, make_user
+
+    project = project_with_codes()
+    budget, lines = budget_with_lines(project, {("03-300", "L"): "250.00"})  # 03-300 is not on the Sage job
+    code = ProjectCostCode.objects.get(project=project, code="03-300")
+
+    with pytest.raises(Conflict, match=r"Cost type L of cost code 03-300 cannot be removed: 1 budget line uses it"):
+        project_cost_type_remove(project_cost_type=pct(project, "03-300", "L"))
+    with pytest.raises(Conflict, match=r"Cost code 03-300 of project .* cannot be removed: 1 budget line uses it"):
+        project_cost_code_remove(project_cost_code=code)
+    admin = make_user()
+    join(admin, project, project_admin=Level.ADMIN)
+    response = api_client(admin).delete(f"/api/v1/project-cost-codes/{code.pk}/")
+
+    assert response.status_code == 409, response.content
+    assert "1 budget line uses it" in response.content.decode()
+    assert ProjectCostCode.objects.filter(pk=code.pk).exists()
+    assert ProjectCostType.objects.filter(project_cost_code=code).count() == 2
+    assert BudgetLine.objects.filter(pk=lines[("03-300", "L")].pk).exists()
