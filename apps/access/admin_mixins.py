@@ -10,7 +10,7 @@ way, admin actions the user may not use are hidden and, if posted anyway, refuse
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -173,6 +173,13 @@ class RulesInlineMixin:
 
     def _inline_rule(self, request, operation: Operation, parent) -> bool:
         return permits(request.user, self.rule_resource, operation, project=self.rule_project(parent)).allowed
+
+    def get_queryset(self, request):
+        # Django's InlineModelAdmin.get_queryset asks has_view_or_change_permission(request) without the
+        # parent, which the rules would answer for a new, empty project (no rows for anyone but a superuser).
+        # The parent is asked about in get_inline_instances (the inline is not shown at all without it), and
+        # the formset holds only the parent's rows.
+        return admin.options.BaseModelAdmin.get_queryset(self, request)
 
     def has_view_permission(self, request, obj=None):
         return self._inline_rule(request, Operation.VIEW, obj)

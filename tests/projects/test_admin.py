@@ -293,3 +293,21 @@ def test_a_project_sage_has_shows_no_delete_and_its_delete_page_says_why(admin_c
     assert admin_url(Project, "delete", job.pk) not in page
     assert "is integrated with Sage 300 CRE (job J-1001) and cannot be deleted" in response.content.decode()
     assert Project.objects.filter(pk=job.pk).exists()
+
+
+def test_a_project_member_sees_the_sub_jobs_and_cost_codes_on_the_project_page(client, job_with_codes):
+    """Django asks an inline's view permission without the parent (InlineModelAdmin.get_queryset), which the
+    rules answered for a new, empty project: every inline row vanished for anyone but a superuser."""
+    from apps.access.models import Level
+    from tests.access.helpers import join, make_user
+
+    project_ = Project.objects.get()
+    sub_job_create(project=project_, code="SJ-77", name="East wing")
+    member = make_user()
+    join(member, project_, project_admin=Level.READ_ONLY)
+    client.force_login(member)
+
+    page = client.get(admin_url(Project, "change", project_.pk)).content.decode()
+
+    assert "SJ-77" in page and "East wing" in page
+    assert any(code.code in page for code in ProjectCostCode.objects.filter(project=project_))
