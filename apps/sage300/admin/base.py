@@ -196,3 +196,16 @@ class ServiceDeleteMixin:
     def delete_model(self, request, obj) -> None:
         with at_sage_desktop():
             self.delete_with_service(obj)
+
+
+class ReadOnlyAdmin(SageModelAdmin):
+    """A Sage file you look at, not type into (the bridge's own books, the JC transactions and batches)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

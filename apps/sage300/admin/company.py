@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from apps.sage300 import services
-from apps.sage300.admin.base import SageForm, SageModelAdmin, adopt
+from apps.sage300.admin.base import ReadOnlyAdmin, SageForm, SageModelAdmin, adopt
 from apps.sage300.faults import at_sage_desktop
 from apps.sage300.models import GLPeriod, SageApiUsage, SageCompany
 
@@ -112,19 +112,6 @@ class GLPeriodAdmin(SageModelAdmin):
             label=str,
             done=("Closed 1 GL period: {labels}.", "Closed {count} GL periods: {labels}."),
         )
-
-
-class ReadOnlyAdmin(SageModelAdmin):
-    """The bridge's own books: written only as a side effect of requests."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SageApiUsage)

@@ -16,23 +16,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from apps.sage300 import services
-from apps.sage300.admin.base import SageModelAdmin
+from apps.sage300.admin.base import ReadOnlyAdmin
 from apps.sage300.errors import SageError
 from apps.sage300.faults import at_sage_desktop
 from apps.sage300.models import BatchStatus, JCBatch, JCTransaction, TransactionType
-
-
-class ReadOnlyAdmin(SageModelAdmin):
-    """A Sage file you look at, not type into."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JCTransaction)
